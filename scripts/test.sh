@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-scripts/check-cmake-lists.sh
+scripts/check-sources.sh
 args=(--test-dir build --output-on-failure -j "$(nproc)")
 if [ "${TS_TEST_GPU:-0}" != 1 ]; then args+=(-LE gpu); fi
 exec ctest "${args[@]}"
