@@ -9,6 +9,8 @@ set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "config fi
 find_package(TBB REQUIRED)
 set_package_properties(TBB PROPERTIES TYPE REQUIRED PURPOSE "CPU backend parallelism (apt: libtbb-dev)")
 find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+set_package_properties(OpenSSL PROPERTIES TYPE REQUIRED PURPOSE "SHA-256 of JIT cache keys (apt: libssl-dev)")
 
 # DLPack is a single header (apt: libdlpack-dev); its CMake package is not always present.
 find_path(TS_DLPACK_INCLUDE_DIR dlpack/dlpack.h)

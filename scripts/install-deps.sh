@@ -9,7 +9,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential cmake ninja-build git pkg-config   # toolchain
-  nlohmann-json3-dev libtbb-dev libdlpack-dev        # libraries
+  nlohmann-json3-dev libtbb-dev libdlpack-dev libssl-dev  # libraries
   libgtest-dev libgmock-dev libbenchmark-dev         # tests and benchmarks
   libamdhip64-dev libamd-comgr-dev libhsa-runtime-dev # HIP headers + hiprtc (dlopen'ed)
 )
