@@ -141,10 +141,15 @@ AliasTable AliasTable::load(const std::filesystem::path& file) {
 }
 
 AliasTable AliasTable::from_environment() {
-  const std::filesystem::path shipped = shipped_alias_file();
+  return from_config_dir(shipped_alias_file().parent_path());
+}
+
+AliasTable AliasTable::from_config_dir(const std::filesystem::path& config_dir) {
+  const std::filesystem::path shipped = config_dir / "gpu_aliases.json";
   AliasTable table = parse(
-      read_file(shipped, "set TESSERA_CONFIG_DIR to the folder holding the shipped "
-                         "gpu_aliases.json (the configs/ folder of the Tessera source or install)"),
+      read_file(shipped, "the config folder must hold the shipped gpu_aliases.json: point "
+                         "TESSERA_CONFIG_DIR (or --config-dir) at the configs/ folder of the "
+                         "Tessera source or install"),
       shipped.string());
   if (auto user = env::get("TESSERA_GPU_ALIASES")) {
     const std::filesystem::path path(*user);

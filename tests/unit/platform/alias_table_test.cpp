@@ -274,7 +274,7 @@ TEST_F(AliasEnvTest, ConfigDirMovesTheShippedFile) {
     AliasTable::from_environment();
     ADD_FAILURE() << "loaded a missing file";
   } catch (const UserError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("set TESSERA_CONFIG_DIR"));
+    EXPECT_THAT(e.what(), HasSubstr("point TESSERA_CONFIG_DIR (or --config-dir) at the configs/"));
   }
   write("gpu_aliases.json",
         R"({"platforms": [{"platform": "z", "target": "sm_90a", "names": ["Z 1"]}]})");

@@ -59,6 +59,10 @@ class AliasTable {
   /// `TESSERA_GPU_ALIASES`, if set. Reads the files and the environment now (uncached).
   static AliasTable from_environment();
 
+  /// As `from_environment`, with `config_dir/gpu_aliases.json` instead of the shipped file
+  /// (the tool's `--config-dir`).
+  static AliasTable from_config_dir(const std::filesystem::path& config_dir);
+
   /// Adds `overrides` on top of this table: new platforms are appended; for a platform both
   /// define, the target and note of `overrides` win and the names are united; a name that
   /// `overrides` maps elsewhere leaves its old platform.
