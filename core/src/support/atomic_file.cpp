@@ -59,9 +59,12 @@ void write_file_atomically(const fs::path& path, std::string_view contents) {
 std::optional<std::string> read_file_if_exists(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
+    // Decide from the open's own errno: checking existence again afterwards races with a
+    // writer that creates the file in between (and then reports "No such file" as an error).
+    int err = errno;
     std::error_code ec;
-    if (!fs::exists(path, ec)) return std::nullopt;
-    TS_USER_CHECK(false) << "cannot read " << path << ": " << os_error(errno);
+    if (err == ENOENT || !fs::exists(path, ec)) return std::nullopt;
+    TS_USER_CHECK(false) << "cannot read " << path << ": " << os_error(err);
   }
   std::ostringstream ss;
   ss << in.rdbuf();

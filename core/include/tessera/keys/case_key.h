@@ -53,9 +53,12 @@ class CaseKey {
   static CaseKey parse(std::string_view text);
 
   /// From the command-line form `k=v,k2=v2`. Each value is read as JSON when it is valid JSON
-  /// (`4096`, `1e-05`, `true`, `null`, `"text"`), otherwise as a bare string. `{}` or an empty
-  /// argument is rejected with a message that says to use the default key explicitly (`{}` via
-  /// `parse`). Throws `UserError` quoting the argument on a malformed pair.
+  /// (`4096`, `1e-05`, `true`, `null`, `"text"`), otherwise as a bare string; commas inside a
+  /// double-quoted value do not split. Text starting with `{` is read as a JSON object (as
+  /// `parse`), which makes `{}` the one explicit spelling of the default key. An empty or blank
+  /// argument is rejected with a message saying to pass `{}` for the default key, so a default
+  /// is never selected by accident. Throws `UserError` quoting the argument on a malformed pair
+  /// (no `=`, empty name, empty value, repeated name, list or object value).
   static CaseKey parse_cli(std::string_view text);
 
   bool is_default() const { return fields_.empty(); }
