@@ -47,9 +47,7 @@ const std::string& string_field(const Json& v, std::string_view name, const std:
 }
 
 void check_platform_id(const std::string& id, const std::string& where) {
-  bool ok = !id.empty() && id.find("..") == std::string::npos && id.front() != '.';
-  for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
-  TS_USER_CHECK(ok) << where << ": invalid platform id '" << id
+  TS_USER_CHECK(is_valid_platform_id(id)) << where << ": invalid platform id '" << id
                     << "': a platform id is a normalized device name (lower-case letters, digits, "
                        "'_' and '.', not starting with '.' and without '..'), e.g. nvidia_h100";
 }

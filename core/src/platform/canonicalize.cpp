@@ -45,12 +45,16 @@ std::string canonicalize_gpu_name(std::string_view device_name, const AliasTable
   return table.platform_for(normalize_gpu_name(device_name));
 }
 
+bool is_valid_platform_id(std::string_view id) {
+  bool ok = !id.empty() && id.front() != '.' && id.find("..") == std::string_view::npos;
+  for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
+  return ok;
+}
+
 std::string validate_platform_override(std::string_view value, std::string_view origin) {
   std::string id;
   for (char c : value) id += ascii_lower(c);
-  bool ok = !id.empty() && id.front() != '.' && id.find("..") == std::string::npos;
-  for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
-  if (!ok) {
+  if (!is_valid_platform_id(id)) {
     std::string hint;
     try {
       hint = cat(" (did you mean '", normalize_gpu_name(value), "'?)");

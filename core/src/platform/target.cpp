@@ -217,6 +217,13 @@ Target Target::parse(std::string_view text) {
   return parse_cpu(text);
 }
 
+Target Target::for_compute_capability(int major, int minor) {
+  TS_USER_CHECK(major > 0 && minor >= 0 && minor <= 9)
+      << "Target::for_compute_capability: invalid compute capability " << major << "." << minor;
+  const int cc = major * 10 + minor;
+  return parse(cat("sm_", cc, cc >= kFirstArchSpecificCc ? "a" : ""));
+}
+
 std::string Target::str() const {
   std::string out = arch;
   switch (vendor) {

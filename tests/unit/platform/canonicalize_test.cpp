@@ -166,6 +166,11 @@ TEST(ResolvePlatform, InvalidOverrideEchoesValueAndSuggestsSpelling) {
     EXPECT_THROW(validate_platform_override(bad, "TESSERA_PLATFORM"), UserError);
   }
   EXPECT_EQ(validate_platform_override("CPU_X86_64_AVX512", "x"), "cpu_x86_64_avx512");
+  EXPECT_TRUE(is_valid_platform_id("nvidia_h100"));
+  EXPECT_TRUE(is_valid_platform_id("a.b"));
+  for (const char* bad : {"", "Nvidia", "a-b", "a b", "a/b", ".a", "a..b", "a\\b"}) {
+    EXPECT_FALSE(is_valid_platform_id(bad)) << bad;
+  }
   EXPECT_EQ(validate_platform_override("vendor.gpu_2", "x"), "vendor.gpu_2");
 }
 

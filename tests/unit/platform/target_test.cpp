@@ -142,6 +142,17 @@ TEST(Target, BadTargetsEchoTheInputAndListValidForms) {
   }
 }
 
+TEST(Target, ForComputeCapabilityUsesArchSpecificFromSm90) {
+  EXPECT_EQ(Target::for_compute_capability(8, 0).str(), "sm_80");
+  EXPECT_EQ(Target::for_compute_capability(8, 9).str(), "sm_89");
+  EXPECT_EQ(Target::for_compute_capability(9, 0).str(), "sm_90a");
+  EXPECT_EQ(Target::for_compute_capability(10, 0).str(), "sm_100a");
+  EXPECT_EQ(Target::for_compute_capability(12, 1).str(), "sm_121a");
+  EXPECT_THROW(Target::for_compute_capability(9, 1), UserError);
+  EXPECT_THROW(Target::for_compute_capability(0, 0), UserError);
+  EXPECT_THROW(Target::for_compute_capability(8, 10), UserError);
+}
+
 TEST(Target, VendorNames) {
   EXPECT_EQ(vendor_name(Vendor::kNvidia), "nvidia");
   EXPECT_EQ(vendor_name(Vendor::kAmd), "amd");

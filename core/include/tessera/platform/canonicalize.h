@@ -43,6 +43,11 @@ std::string resolve_platform(std::string_view device_name);
 /// As above with an explicit table.
 std::string resolve_platform(std::string_view device_name, const AliasTable& table);
 
+/// Whether `id` can be a platform id: non-empty, only `[a-z0-9_.]` (so no upper case,
+/// whitespace, `/` or `-`, which canonicalization removes), not starting with `.`, no `..`
+/// (so it can never escape the config folder as a file stem).
+bool is_valid_platform_id(std::string_view id);
+
 /// Lower-cases a platform id given by the user (`TESSERA_PLATFORM`) and checks it can name a
 /// config file: non-empty, characters `[a-z0-9_.]` only (so no whitespace, `/` or `-`, which
 /// canonicalization would have turned into `_`), no `..`. Throws `UserError` echoing `value`,

@@ -58,6 +58,12 @@ struct Target {
   /// the valid forms (and the known processors when the processor is unknown).
   static Target parse(std::string_view text);
 
+  /// The target to generate code for on an NVIDIA device of compute capability
+  /// `major`.`minor`: `sm_<major><minor>`, with the `a` suffix from sm_90 on, because code is
+  /// compiled at run time for the exact device, so arch-specific instructions (wgmma,
+  /// tcgen05) are always usable. Throws `UserError` for a capability not in the table.
+  static Target for_compute_capability(int major, int minor);
+
   /// The canonical text; `Target::parse(s).str() == s` for every accepted `s`.
   std::string str() const;
 
