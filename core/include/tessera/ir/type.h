@@ -65,6 +65,10 @@ std::optional<std::vector<Axis>> broadcast_axes(const std::vector<Axis>& a,
 /// right, equals the axis of `to` or is `broadcast`, and `from` is not longer).
 bool broadcasts_to(const std::vector<Axis>& from, const std::vector<Axis>& to);
 
+/// `v` converted to `dtype` with the cast rules of ir.h and back to double, exactly (RNE,
+/// fp8 saturation, integer round-and-clamp, bool as 0/1).
+double round_to_dtype(double v, DType dtype);
+
 /// Arithmetic dtypes (ir.h "Numbers"): f64, f32, f16, bf16, i32, i64.
 bool is_arithmetic(DType t);
 /// f16 and bf16: arithmetic evaluated in f32 and rounded back.
