@@ -31,7 +31,7 @@ constexpr const char* kSiluEntry = R"({
   "block_sizes": [64, 32], "loop_orders": [[0, 1]], "flatten_loops": [true],
   "l2_groupings": [1], "range_unroll_factors": [0], "range_warp_specializes": [],
   "range_num_stages": [0], "range_multi_buffers": [null], "range_flattens": [null],
-  "load_eviction_policies": ["", "", ""], "num_warps": 4, "num_stages": 1,
+  "load_eviction_policies": ["", "", ""], "num_warps": 8, "num_stages": 1,
   "indexing": ["pointer", "pointer", "pointer", "pointer"], "pid_type": "flat"})";
 
 TEST(Config, TypedGettersReadFileValues) {
@@ -47,7 +47,7 @@ TEST(Config, TypedGettersReadFileValues) {
   EXPECT_THAT(*c.range_flattens(), ElementsAre(std::nullopt));
   EXPECT_THAT(*c.load_eviction_policies(),
               ElementsAre(EvictionPolicy::kNone, EvictionPolicy::kNone, EvictionPolicy::kNone));
-  EXPECT_EQ(c.num_warps(), 4);
+  EXPECT_EQ(c.num_warps(), 8);
   EXPECT_EQ(c.num_stages(), 1);
   auto idx = std::get<std::vector<Indexing>>(*c.indexing());
   EXPECT_EQ(idx.size(), 4u);
