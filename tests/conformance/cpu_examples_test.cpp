@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every example kernel x several configs x ragged shapes, lowered, generated as C++, compiled by
+// the host compiler and run on the CPU, against the float64 interpreter. Outputs are poisoned
+// (NaN bytes) first; tolerances depend on the output dtype.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "cpu/codegen.h"
+#include "cpu/compiler.h"
+#include "examples/examples.h"
+#include "tessera/ir/interpreter.h"
+#include "tessera/ir/size_expr.h"
+#include "tessera/lower/program.h"
+
+namespace tessera::backend::cpu {
+namespace {
+
+struct Case {
+  std::string example;
+  bool small_blocks;  ///< block sizes 16 and looped reductions (chunks of 32) vs. the defaults
+  std::int64_t size;  ///< every size symbol (even, and not a multiple of any block size)
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  return info.param.example + (info.param.small_blocks ? "_small_looped_" : "_default_") +
+         std::to_string(info.param.size);
+}
+
+/// Per-dtype tolerance: about one unit in the last place of the output format.
+double rel_tol(DType t) {
+  switch (t) {
+    case DType::bf16: return 1.0 / 128;
+    case DType::f16: return 1.0 / 1024;
+    case DType::f8e4m3fn: return 1.0 / 8;
+    case DType::f8e5m2: return 1.0 / 4;
+    default: return 2e-5;
+  }
+}
+
+class CpuExamples : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CpuExamples, MatchesTheInterpreter) {
+  const Case& c = GetParam();
+  const examples::ExampleEntry* entry = nullptr;
+  for (const auto& e : examples::example_kernels()) if (e.name == c.example) entry = &e;
+  ASSERT_NE(entry, nullptr) << c.example;
+  auto kernel = std::make_shared<const ir::Kernel>(entry->make());
+
+  ir::SizeBindings sizes;
+  for (const auto& sv : kernel->size_vars) sizes[sv.name] = c.size;
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<double> dist(-2.0, 2.0);
+  std::map<std::string, ir::HostTensor> tensors;
+  lower::Specialization spec;
+  spec.sizes = sizes;
+  for (const auto* list : {&kernel->inputs, &kernel->outputs}) {
+    for (const ir::TensorParam& t : *list) {
+      std::vector<std::int64_t> shape;
+      for (const ir::Expr& d : t.dims) shape.push_back(ir::eval_size(d, sizes));
+      ir::HostTensor h = ir::HostTensor::zeros(t.dtype, shape);
+      if (t.role == ir::TensorRole::input) {
+        for (std::int64_t i = 0; i < h.numel(); ++i) h.store(i, t.name == "scale" ? 0.5 + std::abs(dist(rng)) : dist(rng));
+      }
+      spec.strides[t.name] = h.strides;
+      tensors.emplace(t.name, std::move(h));
+    }
+  }
+
+  Config config;
+  ir::InterpretOptions interp;
+  if (c.small_blocks) {
+    interp.block_sizes.assign(kernel->num_block_sizes(), 16);
+    config.set_block_sizes(interp.block_sizes);
+    config.set_reduction_loops(std::vector<std::optional<std::int64_t>>(kernel->rdims.size(), 32));
+  }
+  lower::Program program = lower::lower(kernel, config, spec, "host", 1);
+  if (!c.small_blocks) {  // the interpreter needs the block sizes the lowering chose
+    for (const auto& tv : kernel->tile_vars)
+      if (tv.block_size_slot >= 0) {
+        interp.block_sizes.resize(kernel->num_block_sizes());
+        interp.block_sizes[tv.block_size_slot] = program.tiles[tv.id].block;
+      }
+  }
+
+  // Reference: the interpreter on copies of the outputs.
+  std::map<std::string, ir::HostTensor> expected = tensors;
+  ir::InterpretArgs iargs;
+  for (auto& [name, t] : expected) iargs.tensors[name] = &t;
+  for (const auto& s : kernel->scalars) iargs.scalars[s.name] = 1e-5;
+  ir::interpret(*kernel, iargs, interp);
+
+  // The CPU backend.
+  for (const auto& t : kernel->outputs) tensors.at(t.name).fill_bytes(0xFF);
+  Source src = emit_cpu_source(program);
+  cache::CachedBinary bin = compile_cached(src, {});
+  void* handle = ::dlopen(bin.binary_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << ::dlerror();
+  using Fn = void (*)(void* const*, std::int64_t, std::int64_t, std::int64_t);
+  auto fn = reinterpret_cast<Fn>(::dlsym(handle, src.kernel_name.c_str()));
+  ASSERT_NE(fn, nullptr);
+  std::vector<void*> pointers;
+  std::vector<std::int64_t> ints;
+  std::vector<float> floats;
+  pointers.reserve(program.params.size());
+  ints.reserve(program.params.size());
+  floats.reserve(program.params.size());
+  std::vector<void*> args;
+  for (const lower::Param& p : program.params) {
+    ASSERT_NE(p.kind, lower::ParamKind::kSize);  // everything is static here
+    if (p.kind == lower::ParamKind::kTensor) pointers.push_back(tensors.at(p.name).storage.data()), args.push_back(&pointers.back());
+    else if (p.kind == lower::ParamKind::kScalar) floats.push_back(1e-5f), args.push_back(&floats.back());
+    else if (p.kind == lower::ParamKind::kNumPrograms) ints.push_back(1), args.push_back(&ints.back());
+  }
+  const lower::LaunchGrid grid = program.launch_grid({}, 1);
+  for (std::int64_t z = 0; z < grid.z; ++z)
+    for (std::int64_t y = 0; y < grid.y; ++y)
+      for (std::int64_t x = 0; x < grid.x; ++x) fn(args.data(), x, y, z);
+  ::dlclose(handle);
+
+  for (const auto& t : kernel->outputs) {
+    const ir::HostTensor& got = tensors.at(t.name);
+    const ir::HostTensor& want = expected.at(t.name);
+    int bad = 0;
+    for (std::int64_t i = 0; i < got.numel() && bad < 5; ++i) {
+      const double g = got.load(i), w = want.load(i);
+      const double tol = rel_tol(t.dtype) * std::abs(w) + 1e-6;
+      if (!(std::abs(g - w) <= tol)) {
+        ++bad;
+        ADD_FAILURE() << c.example << " output " << t.name << "[" << i << "] = " << g << ", interpreter "
+                      << w << "\nsource: " << bin.source_path << "\n" << program.describe();
+      }
+    }
+  }
+}
+
+std::vector<Case> all_cases() {
+  std::vector<Case> cases;
+  for (const auto& e : examples::example_kernels()) {
+    cases.push_back({e.name, false, 70});
+    cases.push_back({e.name, true, 70});
+    cases.push_back({e.name, true, 2});
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, CpuExamples, ::testing::ValuesIn(all_cases()), case_name);
+
+}  // namespace
+}  // namespace tessera::backend::cpu

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tessera/lower/program.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "examples/examples.h"
+#include "tessera/error.h"
+
+namespace tessera::lower {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::shared_ptr<const ir::Kernel> kernel(const std::string& name) {
+  for (const auto& e : examples::example_kernels())
+    if (e.name == name) return std::make_shared<const ir::Kernel>(e.make());
+  ADD_FAILURE() << "no example " << name;
+  return nullptr;
+}
+
+Specialization sizes(std::int64_t v, const ir::Kernel& k) {
+  Specialization s;
+  for (const auto& sv : k.size_vars) s.sizes[sv.name] = v;
+  return s;
+}
+
+TEST(Lower, MatmulGridOrderGroupingAndLayouts) {
+  auto k = kernel("matmul");
+  Config c;
+  c.set_block_sizes({64, 32, 16}).set_loop_orders({{1, 0}}).set_l2_groupings({8}).set_num_warps(4);
+  Program p = lower(k, c, sizes(1000, *k), "sm_90a", 32);
+  EXPECT_EQ(p.tiles[0].block, 64);
+  EXPECT_TRUE(p.tiles[0].needs_mask);  // 1000 % 64 != 0
+  EXPECT_EQ(p.grid.order, (std::vector<int>{1, 0}));
+  EXPECT_EQ(p.grid.l2_grouping, 8);
+  ASSERT_EQ(p.device_loops.size(), 1u);
+  LaunchGrid g = p.launch_grid({}, 132);
+  EXPECT_EQ(g.x, 16 * 32);  // flat: every tile one program
+  // The accumulator is an mma layout; the loads feeding dot get shared staging buffers.
+  EXPECT_EQ(p.local_layouts.at(0).kind, LayoutKind::kMma);
+  EXPECT_EQ(p.shared_buffers.size(), 2u);
+  EXPECT_THAT(p.describe(), HasSubstr("pid_type flat, order [1,0], l2_grouping 8"));
+  // On the CPU every value is one thread's blocked tile.
+  Program cpu = lower(k, c, sizes(1000, *k), "host", 1);
+  EXPECT_EQ(cpu.local_layouts.at(0).kind, LayoutKind::kBlocked);
+  EXPECT_EQ(cpu.local_layouts.at(0).size_per_thread, (std::vector<int>{64, 32}));
+}
+
+TEST(Lower, PersistentAndXyzGrids) {
+  auto k = kernel("add");
+  Config c;
+  c.set_block_sizes({16, 16}).set_pid_type(PidType::kPersistentInterleaved);
+  Program p = lower(k, c, sizes(100, *k), "host", 1);
+  EXPECT_EQ(p.params.back().kind, ParamKind::kNumPrograms);
+  EXPECT_EQ(p.launch_grid({}, 4).x, 4);
+  EXPECT_EQ(p.launch_grid({}, 4).tiles, 49);
+  Config xyz;
+  xyz.set_block_sizes({16, 32}).set_pid_type(PidType::kXyz);
+  LaunchGrid g = lower(k, xyz, sizes(100, *k), "host", 1).launch_grid({}, 4);
+  EXPECT_EQ(g.x, 7);
+  EXPECT_EQ(g.y, 4);
+}
+
+TEST(Lower, ReductionStrategiesAndErrors) {
+  auto k = kernel("rms_norm");
+  Config looped;
+  looped.set_reduction_loops({256});
+  Program p = lower(k, looped, sizes(1000, *k), "host", 1);
+  EXPECT_EQ(p.rdims[0].strategy, ReductionStrategy::kLooped);
+  EXPECT_EQ(p.rdims[0].block, 256);
+  Program whole = lower(k, Config(), sizes(1000, *k), "sm_90a", 32);
+  EXPECT_EQ(whole.rdims[0].strategy, ReductionStrategy::kPersistent);
+  EXPECT_EQ(whole.rdims[0].block, 1024);  // GPU tile: next power of two, masked
+  EXPECT_TRUE(whole.rdims[0].needs_mask);
+  // Run-time sizes become launch parameters; a persistent reduction then needs a chunk size.
+  try {
+    lower(k, Config(), Specialization{}, "host", 1);
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("reduction_loops[0]"));
+  }
+  Program dynamic = lower(k, looped, Specialization{}, "host", 1);
+  int size_params = 0;
+  for (const Param& prm : dynamic.params) size_params += prm.kind == ParamKind::kSize;
+  EXPECT_EQ(size_params, 2);
+  Config bad;
+  bad.set_block_sizes({16, 16});
+  try {
+    lower(k, bad, sizes(10, *k), "host", 1);
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"block_sizes\" has 2 entries"));
+  }
+}
+
+}  // namespace
+}  // namespace tessera::lower
