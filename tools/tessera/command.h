@@ -33,6 +33,7 @@ using CommandTable = std::vector<Command>;
 void add_platform_commands(CommandTable& table);
 void add_configs_commands(CommandTable& table);
 void add_demo_command(CommandTable& table);
+void add_codegen_commands(CommandTable& table);
 void add_ir_commands(CommandTable& table);
 
 }  // namespace tessera::tool

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   tessera::tool::add_demo_command(table);
   tessera::tool::add_platform_commands(table);
   tessera::tool::add_configs_commands(table);
+  tessera::tool::add_codegen_commands(table);
   tessera::tool::add_ir_commands(table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
