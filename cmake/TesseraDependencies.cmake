@@ -8,6 +8,9 @@ find_package(nlohmann_json 3.10 REQUIRED)
 set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "config files (apt: nlohmann-json3-dev)")
 find_package(TBB REQUIRED)
 set_package_properties(TBB PROPERTIES TYPE REQUIRED PURPOSE "CPU backend parallelism (apt: libtbb-dev)")
+# The GPU machines have no oneTBB: binaries in build/bin also look in build/lib, where
+# scripts/device/prepare-runtime.sh copies libtbb.so.12 before the build travels there.
+list(APPEND CMAKE_BUILD_RPATH "\$ORIGIN/../lib")
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 set_package_properties(OpenSSL PROPERTIES TYPE REQUIRED PURPOSE "SHA-256 of JIT cache keys (apt: libssl-dev)")

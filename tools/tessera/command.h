@@ -35,5 +35,6 @@ void add_configs_commands(CommandTable& table);
 void add_demo_command(CommandTable& table);
 void add_codegen_commands(CommandTable& table);
 void add_ir_commands(CommandTable& table);
+void add_devices_commands(CommandTable& table);
 
 }  // namespace tessera::tool

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   tessera::tool::add_configs_commands(table);
   tessera::tool::add_codegen_commands(table);
   tessera::tool::add_ir_commands(table);
+  tessera::tool::add_devices_commands(table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
