@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime.h"
 
+#include "cpu/codegen.h"
+#include "cpu/compiler.h"
+
 #include <dlfcn.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -64,8 +67,11 @@ class CpuEvent final : public EventImpl {
   bool recorded_ = false;
 };
 
-/// A shared object loaded from memory: written to an anonymous memfd and dlopen'ed through
-/// /proc/self/fd, so no file is left on disk and two modules never collide on a path.
+/// A shared object loaded from memory. glibc's dlopen hands back an already loaded object
+/// whose path string matches the one asked for, so every module is loaded from a path never
+/// used before in this process: "<tmp>/tessera-<pid>-<n>-XXXXXX.so", unlinked as soon as it is
+/// mapped, so no file is left behind. (Loading through /proc/self/fd/N, as before, returned
+/// the first module again for a later one whose memfd got the same descriptor number.)
 class CpuModule final : public ModuleImpl {
  public:
   explicit CpuModule(const Binary& binary) {
@@ -73,20 +79,25 @@ class CpuModule final : public ModuleImpl {
         << "the cpu device loads shared objects (Binary::Format::kSharedObject); got a binary "
            "of another format for kernel '"
         << binary.kernel_name << "'";
-    const int fd = memfd_create("tessera_kernel", MFD_CLOEXEC);
-    if (fd < 0) throw_errno("memfd_create", binary.kernel_name);
+    static std::atomic<std::uint64_t> counter{0};
+    const char* tmp = std::getenv("TMPDIR");
+    std::string path = cat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/tessera-", getpid(), "-",
+                           counter.fetch_add(1), "-XXXXXX.so");
+    const int fd = mkstemps(path.data(), 3);
+    if (fd < 0) throw_errno("mkstemps", binary.kernel_name);
     std::size_t written = 0;
     while (written < binary.image.size()) {
       const ssize_t n = write(fd, binary.image.data() + written, binary.image.size() - written);
       if (n < 0) {
         close(fd);
-        throw_errno("write(memfd)", binary.kernel_name);
+        unlink(path.c_str());
+        throw_errno("write", binary.kernel_name);
       }
       written += std::size_t(n);
     }
-    const std::string path = cat("/proc/self/fd/", fd);
+    close(fd);
     handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    close(fd);  // the mapping keeps the file alive
+    unlink(path.c_str());  // the mapping keeps the file alive
     if (handle_ == nullptr) {
       throw runtime::DriverError("dlopen", 0, "dlopen failed", dlerror(), DeviceId::cpu(),
                                  cat("loading the shared object of kernel '",
@@ -234,6 +245,8 @@ void register_cpu_backend(Registry& registry) {
   Backend b;
   b.kind = runtime::DeviceKind::cpu;
   b.runtime = cpu::make_cpu_runtime();
+  b.codegen = cpu::make_cpu_codegen();
+  b.compiler = cpu::make_cpu_compiler();
   registry.add(std::move(b));
 }
 

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kernel and BoundKernel (kernel.h): binding calls to specializations, compiling configs once,
+// choosing the config a specialization runs (set, single, autotuned or default).
+#define TS_IMPL_LANG_KERNEL 1
+#include "tessera/lang/kernel.h"
+
+#include <functional>
+#include <iostream>
+
+#include "kernel_call.h"
+#include "tessera/error.h"
+#include "tessera/runtime/registry.h"
+
+namespace tessera::lang {
+
+namespace {
+
+/// Hash of a key's codes and extra text (FNV-1a over the integers, then the string's hash).
+std::size_t hash_codes(const std::vector<std::int64_t>& codes, const std::string& extra) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::int64_t c : codes) {
+    h ^= static_cast<std::uint64_t>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::size_t>(h) ^ (std::hash<std::string>{}(extra) << 1);
+}
+
+}  // namespace
+
+SpecializationKey::SpecializationKey(std::vector<std::int64_t> codes, std::string extra, std::string text)
+    : codes_(std::move(codes)), extra_(std::move(extra)), text_(std::move(text)),
+      hash_(hash_codes(codes_, extra_)) {}
+
+// ---- BoundKernel ----------------------------------------------------------------------------
+
+struct BoundKernel::CompileSlot {
+  std::once_flag once;  // a throwing compile leaves it unset: the next request retries
+  std::shared_ptr<const CompiledKernel> result;
+};
+
+BoundKernel::BoundKernel(std::shared_ptr<const ir::Kernel> definition, std::vector<Config> configs,
+                         ResolvedSettings settings, SpecializationKey key, runtime::Device device,
+                         lower::Specialization spec)
+    : definition_(std::move(definition)), configs_(std::move(configs)), settings_(std::move(settings)),
+      key_(std::move(key)), device_(std::move(device)), spec_(std::move(spec)) {}
+
+BoundKernel::~BoundKernel() = default;
+
+Config BoundKernel::default_config() const { return Config(); }
+
+lower::Program BoundKernel::lower(const Config& config) const {
+  Config c = config;
+  // A reduction over a run-time extent cannot be persistent (its tile has no compile-time
+  // size): when the config leaves `reduction_loops` out, such reductions loop in chunks.
+  if (!c.contains("reduction_loops") && !definition_->rdims.empty()) {
+    std::vector<std::optional<std::int64_t>> loops;
+    bool any_dynamic = false;
+    for (const ir::RDim& r : definition_->rdims) {
+      const bool dynamic = !lower::eval_size(r.extent, spec_.sizes).has_value();
+      any_dynamic = any_dynamic || dynamic;
+      loops.push_back(dynamic ? std::optional<std::int64_t>(kDynamicReductionChunk) : std::nullopt);
+    }
+    if (any_dynamic) c.set_reduction_loops(loops);
+  }
+  const backend::Caps& caps = device_.info().caps;
+  return lower::lower(definition_, c, spec_, caps.target, caps.warp_size);
+}
+
+backend::Source BoundKernel::source(const Config& config) const {
+  return generate_source(device_, lower(config));
+}
+
+std::shared_ptr<const CompiledKernel> BoundKernel::compile(const Config& config) const {
+  const std::string id = config.to_json().dump();
+  std::shared_ptr<CompileSlot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_ptr<CompileSlot>& s = compiled_[id];
+    if (!s) s = std::make_shared<CompileSlot>();
+    slot = s;
+  }
+  std::call_once(slot->once, [&] {
+    slot->result = compile_program(device_, lower(config), settings_.print_output_code);
+  });
+  return slot->result;
+}
+
+void BoundKernel::set_config(const Config& config) {
+  std::shared_ptr<const CompiledKernel> exe = compile(config);
+  std::lock_guard<std::mutex> decide(decide_mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  chosen_ = std::move(exe);
+  chosen_config_ = config;
+}
+
+std::optional<Config> BoundKernel::config() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return chosen_config_;
+}
+
+std::optional<AutotuneResult> BoundKernel::autotune_result() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return autotune_;
+}
+
+std::shared_ptr<const CompiledKernel> BoundKernel::decide(std::span<const Arg> args,
+                                                          std::span<const std::int64_t> sizes,
+                                                          runtime::Stream* stream) const {
+  std::lock_guard<std::mutex> decide(decide_mutex_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (chosen_) return chosen_;  // decided while this thread waited
+  }
+  Config config;
+  std::optional<AutotuneResult> tuned;
+  if (configs_.size() >= 2) {
+    tuned = autotune(args, sizes, stream);
+    config = tuned->entries[tuned->best].config;
+  } else if (configs_.size() == 1) {
+    config = configs_[0];
+  } else {
+    config = default_config();
+  }
+  std::shared_ptr<const CompiledKernel> exe = compile(config);
+  std::lock_guard<std::mutex> lock(mutex_);
+  chosen_ = exe;
+  chosen_config_ = config;
+  autotune_ = std::move(tuned);
+  return exe;
+}
+
+void BoundKernel::run(std::span<const Arg> args, std::span<const std::int64_t> sizes,
+                      runtime::Stream* stream) const {
+  TS_USER_CHECK(stream == nullptr || stream->device().id() == device_.id())
+      << "kernel '" << definition_->name << "': the stream is on " << stream->device().id().str()
+      << " but the tensors are on " << device_.id().str() << "; create the stream on " << device_.id().str();
+  std::shared_ptr<const CompiledKernel> exe;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    exe = chosen_;
+  }
+  if (!exe) exe = decide(args, sizes, stream);
+  std::vector<runtime::TensorView> tensors;
+  std::vector<double> scalars;
+  tensors.reserve(args.size());
+  detail::split_args(*definition_, args, tensors, scalars);
+  exe->launch(LaunchArgs{tensors, scalars, sizes}, stream);
+}
+
+void BoundKernel::operator()(std::span<const Arg> args, runtime::Stream* stream) const {
+  const detail::CheckedCall call = detail::check_call(*definition_, args);
+  const SpecializationKey key = detail::make_key(*definition_, settings_, args, call);
+  TS_USER_CHECK(key == key_) << "kernel '" << definition_->name << "': this bound kernel is specialized for "
+                             << key_.str() << " but the call is "
+                             << detail::key_text(*definition_, key.codes_, key.extra_)
+                             << "; call the Kernel (it binds per specialization) or bind again";
+  run(args, call.sizes, stream);
+}
+
+// ---- Kernel ---------------------------------------------------------------------------------
+
+Kernel::Kernel(ir::Kernel definition, Settings settings)
+    : Kernel(std::make_shared<const ir::Kernel>(std::move(definition)), {}, std::move(settings)) {}
+
+Kernel::Kernel(ir::Kernel definition, Config config, Settings settings)
+    : Kernel(std::make_shared<const ir::Kernel>(std::move(definition)), {std::move(config)},
+             std::move(settings)) {}
+
+Kernel::Kernel(ir::Kernel definition, std::vector<Config> configs, Settings settings)
+    : Kernel(std::make_shared<const ir::Kernel>(std::move(definition)), std::move(configs),
+             std::move(settings)) {}
+
+Kernel::Kernel(std::shared_ptr<const ir::Kernel> definition, std::vector<Config> configs, Settings settings)
+    : definition_(std::move(definition)), configs_(std::move(configs)),
+      settings_(resolve_settings(settings)) {
+  TS_USER_CHECK(definition_ != nullptr) << "lang::Kernel: null definition";
+}
+
+SpecializationKey Kernel::specialization_key(std::span<const Arg> args) const {
+  const detail::CheckedCall call = detail::check_call(*definition_, args);
+  SpecializationKey key = detail::make_key(*definition_, settings_, args, call);
+  key.text_ = detail::key_text(*definition_, key.codes_, key.extra_);
+  return key;
+}
+
+std::shared_ptr<BoundKernel> Kernel::bind(std::span<const Arg> args) const {
+  const detail::CheckedCall call = detail::check_call(*definition_, args);
+  SpecializationKey key = detail::make_key(*definition_, settings_, args, call);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = bound_.find(key);
+    if (it != bound_.end()) return it->second;
+  }
+  // Opening the device and building the specialization happen outside the lock; if two
+  // threads race, the first inserted wins and the other's object is dropped (nothing compiled).
+  runtime::Device device(backend::registry().open(call.device));
+  key.text_ = detail::key_text(*definition_, key.codes_, key.extra_);
+  auto bound = std::make_shared<BoundKernel>(definition_, configs_, settings_, key, std::move(device),
+                                             detail::make_specialization(*definition_, settings_, args, call));
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bound_.emplace(std::move(key), std::move(bound)).first->second;
+}
+
+void Kernel::operator()(std::span<const Arg> args, runtime::Stream* stream) const {
+  const detail::CheckedCall call = detail::check_call(*definition_, args);
+  const SpecializationKey key = detail::make_key(*definition_, settings_, args, call);
+  std::shared_ptr<BoundKernel> bound;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = bound_.find(key);
+    if (it != bound_.end()) bound = it->second;
+  }
+  if (!bound) bound = bind(args);
+  bound->run(args, call.sizes, stream);
+}
+
+void Kernel::reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bound_.clear();
+}
+
+std::size_t Kernel::num_bound() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bound_.size();
+}
+
+}  // namespace tessera::lang
