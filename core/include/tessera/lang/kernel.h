@@ -54,7 +54,7 @@ namespace tessera::lang {
 
 /// Chunk size of a reduction the default config loops over because its extent is a run-time
 /// size (`static_shapes = false`): long enough to vectorize, short enough for registers/stack.
-inline constexpr std::int64_t kDynamicReductionChunk = 1024;
+inline constexpr std::int64_t kDynamicReductionChunk = 256;
 
 /// What tells two calls apart: the device, and per tensor its dtype, rank and sizes and strides
 /// (exact under `static_shapes`, else sizes bucketed 0 / 1 / >= 2), the index width, and the
