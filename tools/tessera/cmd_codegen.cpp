@@ -6,6 +6,9 @@
 
 #include "args.h"
 #include "command.h"
+#if TS_ENABLE_CUDA
+#include "cmd_compile.h"
+#endif
 #include "cpu/codegen.h"
 #include "examples/examples.h"
 #include "tessera/error.h"
@@ -23,6 +26,9 @@ void add_codegen_commands(CommandTable& table) {
          Args args("codegen", argv, {"--target", "--config", "--size"}, {});
          args.expect_positional(1, 1, "KERNEL");
          const std::string target = args.value("--target").value_or("cpu");
+#if TS_ENABLE_CUDA
+         if (target.rfind("sm_", 0) == 0) return print_cuda_codegen(args);  // cmd_compile.cpp
+#endif
          TS_USER_CHECK(target == "cpu") << "tessera codegen: --target '" << target
                                         << "' has no code generator yet; available: cpu";
          Config config;

@@ -35,6 +35,8 @@ void add_configs_commands(CommandTable& table);
 void add_demo_command(CommandTable& table);
 void add_codegen_commands(CommandTable& table);
 void add_ir_commands(CommandTable& table);
+void add_compile_commands(CommandTable& table);
+void add_explain_command(CommandTable& table);
 void add_devices_commands(CommandTable& table);
 
 }  // namespace tessera::tool

@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
   tessera::tool::add_configs_commands(table);
   tessera::tool::add_codegen_commands(table);
   tessera::tool::add_ir_commands(table);
+#if TS_ENABLE_CUDA
+  tessera::tool::add_compile_commands(table);
+  tessera::tool::add_explain_command(table);
+#endif
   tessera::tool::add_devices_commands(table);
 
   std::vector<std::string> args(argv + 1, argv + argc);

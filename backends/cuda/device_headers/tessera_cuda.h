@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device helpers every generated CUDA kernel starts with, embedded into the source at build
+// time (backends/gpu_common/device_headers_embed.cmake): RTC-clean, no includes, only NVRTC's
+// builtins. The HIP backend ships a header with the same names (STYLE A2: the printer spells
+// every vendor operation through `ts::`), so generated code differs only in this text.
+//
+// Conversions follow tessera/ir/ir.h exactly: round to nearest even; f16/bf16 overflow to inf;
+// fp8 saturates to the finite range (±inf too) and keeps NaN. The PTX `cvt` fast paths are used
+// where the hardware has them (bf16 sm_80+, fp8 sm_89+); the bit-twiddling fallbacks give the
+// same bits (tests/conformance compare both against numeric/float_formats.h).
+#pragma once
+#define TS_GPU_WARP_SIZE 32
+
+namespace ts {
+
+typedef long long i64;
+typedef unsigned long long u64;
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+
+// ---- f32 bit casts -------------------------------------------------------------------------
+__device__ __forceinline__ u32 bits(float x) { return __float_as_uint(x); }
+__device__ __forceinline__ float from_bits(u32 b) { return __uint_as_float(b); }
+
+// ---- bf16 ----------------------------------------------------------------------------------
+__device__ __forceinline__ float bf16_to_f32(u16 b) { return from_bits(u32(b) << 16); }
+__device__ __forceinline__ u16 f32_to_bf16(float x) {
+#if __CUDA_ARCH__ >= 800
+  u16 r;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(r) : "f"(x));
+  return r;
+#else
+  const u32 u = bits(x);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return u16((u >> 16) | 0x40u);  // quiet NaN
+  return u16((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+#endif
+}
+
+// ---- f16 -----------------------------------------------------------------------------------
+__device__ __forceinline__ float f16_to_f32(u16 h) {
+  float r;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(r) : "h"(h));
+  return r;
+}
+__device__ __forceinline__ u16 f32_to_f16(float x) {
+  u16 r;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r) : "f"(x));
+  return r;
+}
+
+// ---- fp8 (OCP e4m3fn, e5m2) ----------------------------------------------------------------
+__device__ __forceinline__ float f8e4m3fn_to_f32(u8 b) {
+#if __CUDA_ARCH__ >= 890
+  u32 h2;
+  asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(h2) : "h"(u16(b)));  // low half <- b
+  return f16_to_f32(u16(h2 & 0xFFFFu));
+#else
+  const u32 sign = u32(b & 0x80u) << 24, e = (b >> 3) & 0xFu, m = b & 7u;
+  if ((b & 0x7Fu) == 0x7Fu) return from_bits(sign | 0x7FC00000u);
+  if (e == 0) return sign ? -float(m) * 0x1p-9f : float(m) * 0x1p-9f;  // subnormal: exact
+  return from_bits(sign | ((e + 120u) << 23) | (m << 20));
+#endif
+}
+__device__ __forceinline__ u8 f32_to_f8e4m3fn(float x) {
+#if __CUDA_ARCH__ >= 890
+  u16 r;
+  asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(r) : "f"(0.0f), "f"(x));
+  return u8(r & 0xFFu);
+#else
+  const u32 u = bits(x), sign = (u >> 24) & 0x80u, a = u & 0x7FFFFFFFu;
+  if (a > 0x7F800000u) return u8(sign | 0x7Fu);
+  if (a >= 0x43E00000u) return u8(sign | 0x7Eu);  // >= 448 (and inf): saturate
+  if (a < 0x3C800000u) return u8(sign | u32(__float2int_rn(from_bits(a) * 0x1p9f)));
+  const u32 r = a - (120u << 23);
+  return u8(sign | ((r + 0x7FFFFu + ((r >> 20) & 1u)) >> 20));
+#endif
+}
+__device__ __forceinline__ float f8e5m2_to_f32(u8 b) { return f16_to_f32(u16(u16(b) << 8)); }
+__device__ __forceinline__ u8 f32_to_f8e5m2(float x) {
+#if __CUDA_ARCH__ >= 890
+  u16 r;
+  asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(r) : "f"(0.0f), "f"(x));
+  return u8(r & 0xFFu);
+#else
+  const u32 u = bits(x), sign = (u >> 24) & 0x80u, a = u & 0x7FFFFFFFu;
+  if (a > 0x7F800000u) return u8(sign | 0x7Eu);
+  if (a >= 0x47600000u) return u8(sign | 0x7Bu);  // >= 57344 (and inf): saturate
+  if (a < 0x38800000u) return u8(sign | u32(__float2int_rn(from_bits(a) * 0x1p16f)));
+  const u32 r = a - (112u << 23);
+  return u8(sign | ((r + 0xFFFFFu + ((r >> 21) & 1u)) >> 21));
+#endif
+}
+
+// ---- rounding an f32-held value to a narrower format (ir.h: half ops round each result) ----
+__device__ __forceinline__ float round_bf16(float x) { return bf16_to_f32(f32_to_bf16(x)); }
+__device__ __forceinline__ float round_f16(float x) { return f16_to_f32(f32_to_f16(x)); }
+__device__ __forceinline__ float round_f8e4m3fn(float x) { return f8e4m3fn_to_f32(f32_to_f8e4m3fn(x)); }
+__device__ __forceinline__ float round_f8e5m2(float x) { return f8e5m2_to_f32(f32_to_f8e5m2(x)); }
+
+// ---- float -> integer: round to nearest even, clamp, NaN -> 0 (ir.h casts) ------------------
+__device__ __forceinline__ i64 f2i(double x, i64 lo, i64 hi) {
+  if (x != x) return 0;
+  const double r = rint(x);
+  return r <= double(lo) ? lo : r >= double(hi) ? hi : i64(r);
+}
+
+// ---- NaN-propagating maximum/minimum (ir/ops.h) ---------------------------------------------
+template <typename T> __device__ __forceinline__ T maximum(T a, T b) { return (a != a || a > b) ? a : b; }
+template <typename T> __device__ __forceinline__ T minimum(T a, T b) { return (a != a || a < b) ? a : b; }
+template <typename T> __device__ __forceinline__ T absval(T a) { return a < T(0) ? -a : a; }
+
+// ---- fast math (MathMode::fast, bounds in ir/ops.h) -----------------------------------------
+__device__ __forceinline__ float fast_div(float a, float b) { return __fdividef(a, b); }
+__device__ __forceinline__ float fast_exp(float x) { return __expf(x); }
+__device__ __forceinline__ float fast_exp2(float x) {
+  float r;
+  asm("ex2.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+}
+__device__ __forceinline__ float fast_sigmoid(float x) { return __fdividef(1.0f, 1.0f + __expf(-x)); }
+__device__ __forceinline__ float fast_silu(float x) { return __fdividef(x, 1.0f + __expf(-x)); }
+__device__ __forceinline__ float exact_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+__device__ __forceinline__ float exact_silu(float x) { return x / (1.0f + expf(-x)); }
+__device__ __forceinline__ double exact_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+__device__ __forceinline__ double exact_silu(double x) { return x / (1.0 + exp(-x)); }
+__device__ __forceinline__ float gelu_erf(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f)); }
+__device__ __forceinline__ double gelu_erf(double x) { return 0.5 * x * (1.0 + erf(x * 0.70710678118654752440)); }
+__device__ __forceinline__ float gelu_tanh(float x) {
+  return 0.5f * x * (1.0f + tanhf(0.79788456080286535588f * (x + 0.044715f * x * x * x)));
+}
+__device__ __forceinline__ double gelu_tanh(double x) {
+  return 0.5 * x * (1.0 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
+}
+
+// ---- warp shuffles (butterfly: every lane gets the combined value) --------------------------
+template <typename T> __device__ __forceinline__ T shfl_xor(T v, int mask) {
+  return __shfl_xor_sync(0xFFFFFFFFu, v, mask);
+}
+__device__ __forceinline__ void barrier() { __syncthreads(); }
+
+// ---- 16-byte global accesses with optional L1 eviction hints (config load_eviction_policies)
+struct alignas(16) v16 { u32 x, y, z, w; };
+__device__ __forceinline__ v16 ld16(const void* p) { return *static_cast<const v16*>(p); }
+__device__ __forceinline__ v16 ld16_evict_first(const void* p) {
+  v16 r;
+  asm volatile("ld.global.L1::evict_first.v4.u32 {%0,%1,%2,%3}, [%4];"
+               : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
+  return r;
+}
+__device__ __forceinline__ v16 ld16_evict_last(const void* p) {
+  v16 r;
+  asm volatile("ld.global.L1::evict_last.v4.u32 {%0,%1,%2,%3}, [%4];"
+               : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
+  return r;
+}
+
+/// N elements of T moved as one access (N·sizeof(T) in {2, 4, 8, 16} bytes, naturally aligned).
+template <typename T, int N> struct alignas(sizeof(T) * N) vec { T v[N]; };
+/// Loads a vector; `Hint` 1 = evict_first, 2 = evict_last (16-byte vectors), 0 = none.
+template <typename T, int N, int Hint>
+__device__ __forceinline__ vec<T, N> vload(const T* p) {
+  if constexpr (Hint != 0 && sizeof(T) * N == 16) {
+    const v16 r = Hint == 1 ? ld16_evict_first(p) : ld16_evict_last(p);
+    return *reinterpret_cast<const vec<T, N>*>(&r);  // same size and alignment: register moves
+  } else {
+    return *reinterpret_cast<const vec<T, N>*>(p);
+  }
+}
+template <typename T, int N>
+__device__ __forceinline__ void vstore(T* p, const vec<T, N>& v) { *reinterpret_cast<vec<T, N>*>(p) = v; }
+
+// ---- async copies and tensor cores (sm_80+) -------------------------------------------------
+#if __CUDA_ARCH__ >= 800
+/// 16 bytes global -> shared, zero-filled when `valid` is false (masked lanes read nothing).
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+  const u32 s = u32(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(s), "l"(gmem), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;"); }
+template <int N> __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N)); }
+
+/// ldmatrix.x4: four 8x8 b16 matrices from shared memory (rows addressed by lanes 0-31).
+__device__ __forceinline__ void ldmatrix_x4(u32 (&r)[4], const void* smem_row) {
+  const u32 s = u32(__cvta_generic_to_shared(smem_row));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(s));
+}
+__device__ __forceinline__ void ldmatrix_x2_trans(u32 (&r)[2], const void* smem_row) {
+  const u32 s = u32(__cvta_generic_to_shared(smem_row));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16 {%0,%1}, [%2];"
+               : "=r"(r[0]), "=r"(r[1]) : "r"(s));
+}
+/// SM80_16x8x16_F32BF16BF16F32_TN: (T32,V4) -> (M16,N8) accumulators c0..c3.
+__device__ __forceinline__ void mma_bf16_16816(float (&c)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+/// SM80_16x8x16_F32F16F16F32_TN.
+__device__ __forceinline__ void mma_f16_16816(float (&c)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+#endif
+
+}  // namespace ts

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file
+/// The GPU C++ printer shared by the CUDA and HIP code generators (STYLE A2: one printer, vendor
+/// facts in a `Dialect` table; the vendor's device header spells every device operation under
+/// the same `ts::` names). It turns a `lower::Program` into one `extern "C" __global__` kernel.
+///
+/// How a program maps onto threads (DESIGN.md "layouts"): every tile axis (a tile variable or a
+/// reduction dimension) gets one *distribution*, the same in every value of the kernel: each
+/// thread holds `spt` contiguous elements along it (16 bytes of the narrowest tensor accessed
+/// along it when it is a tensor's last dimension), `thr` threads share it, and the threads'
+/// component along it is digit `(tid / stride) % thr` of the thread index. Axes that appear
+/// together in a value get disjoint digits; axes that never meet share digits. So a value over
+/// any subset of axes is the Triton *blocked* layout of its space or a *slice* of it: elementwise
+/// operations and broadcasts are register-local, a reduction is per-thread partials, then
+/// `ts::shfl_xor` butterflies over the reduced axis's lane digits, then one shared-memory round
+/// over its warp digits; every thread ends with the reduced value (an all-reduce), so consuming
+/// it along the reduced axis is free. Threads whose digits an axis set does not use hold
+/// replicas; stores are issued by one replica only.
+///
+/// Register tiles are C++ arrays indexed only inside fully unrolled loops (constant indices,
+/// so they stay in registers). Loads and stores along a contiguous last dimension move 16-byte
+/// vectors (several per thread in flight, with the config's eviction hints), falling back to
+/// masked scalar accesses only in the partial vector at a ragged edge. `dot` stages its operands
+/// in shared memory and runs on tensor cores where the dialect has them (printer_mma.cpp).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tessera/lower/program.h"
+#include "tessera/runtime/backend.h"
+
+namespace tessera::backend::gpu {
+
+/// The vendor facts the printer needs (filled by backends/cuda/codegen.cpp, hip/codegen.cpp).
+struct Dialect {
+  std::string language;      ///< "cuda" or "hip": `Source::language`
+  std::string target;        ///< "sm_90a", "gfx90a"
+  int warp_size = 32;        ///< lanes per warp / wavefront
+  std::string device_header; ///< the embedded `ts::` helpers (no includes)
+  bool async_copy = false;   ///< cp.async-style 16-byte global->shared copies (sm_80+)
+  bool mma_16816 = false;    ///< m16n8k16 bf16/f16 tensor-core instructions with ldmatrix
+  bool eviction_hints = false;  ///< L1 eviction-priority hints on loads
+  int max_threads = 1024;       ///< threads per block
+  std::int64_t max_static_smem = 48 * 1024;  ///< static shared memory per block, bytes
+};
+
+/// A printed kernel and the launch facts the source implies.
+struct KernelSource {
+  Source source;
+  int threads = 0;               ///< threads per block (32·num_warps on NVIDIA)
+  std::int64_t smem_bytes = 0;   ///< static shared memory the kernel declares
+  /// How each config field was honoured or why it was ignored (`tessera configs explain`).
+  std::vector<std::string> notes;
+};
+
+/// Prints `program` in `dialect`. Throws `UserError` naming the kernel, the config field and
+/// the device target when the program cannot run there (too many threads, too much shared
+/// memory, a register tile too large to keep in registers).
+KernelSource print_kernel(const lower::Program& program, const Dialect& dialect);
+
+/// The entry point's symbol for `kernel_name`: "ts_" + the name with non-identifier
+/// characters replaced by '_'.
+std::string kernel_symbol(const std::string& kernel_name);
+
+/// One line per config field (Helion's vocabulary, in its order): what the printer does with
+/// it for `program` on `dialect`, or why it is ignored. Used by `tessera configs explain`.
+std::vector<std::string> explain_config(const lower::Program& program, const Dialect& dialect);
+
+}  // namespace tessera::backend::gpu

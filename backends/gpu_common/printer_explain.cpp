@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// `tessera configs explain`: what the GPU printer does with each config field (DESIGN.md
+// "Config semantics per backend": every field has one meaning, or is ignored with a reason).
+#include <sstream>
+
+#include "gpu_common/printer_internal.h"
+
+namespace tessera::backend::gpu {
+
+namespace {
+
+template <typename T>
+std::string list(const std::vector<T>& v) {
+  std::ostringstream os;
+  os << "[";
+  for (std::size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
+  os << "]";
+  return os.str();
+}
+
+}  // namespace
+
+std::vector<std::string> explain_config(const lower::Program& p, const Dialect& d) {
+  const ir::Kernel& k = *p.kernel;
+  const Config& c = p.config;
+  const ThreadPlan plan = plan_threads(p, static_cast<int>(p.num_warps * d.warp_size), d.warp_size);
+  std::vector<std::string> out;
+  auto add = [&](const std::string& field, const std::string& text) { out.push_back(field + ": " + text); };
+
+  std::ostringstream bs;
+  for (const lower::TilePlan& t : p.tiles) {
+    bs << t.name << "=" << t.block << (t.is_grid ? " (grid)" : " (device loop)") << (t.needs_mask ? " masked" : "") << "; ";
+  }
+  add("block_sizes", (c.block_sizes() ? "used: " : "default: ") + bs.str() + "each axis is spread as spt x threads (see the source header)");
+  add("num_warps", "used: " + std::to_string(p.num_warps) + " warps = " + std::to_string(p.num_warps * d.warp_size) +
+                       " threads per block (__launch_bounds__)");
+  const bool has_dot = !plan.staged_lets.empty();
+  add("num_stages", has_dot ? "dot operands are staged through shared memory; multi-stage cp.async pipelining is not "
+                              "implemented yet, so one stage is used (value " + std::to_string(p.num_stages) + ")"
+                            : "ignored: no dot operands to pipeline (loads of the loop body are issued together)");
+  add("pid_type", std::string("used: ") + std::string(to_string(p.grid.pid_type)) +
+                      (p.grid.pid_type == PidType::kPersistentBlocked || p.grid.pid_type == PidType::kPersistentInterleaved
+                           ? " (grid = min(tiles, SMs x num_sm_multiplier), programs loop over tiles)"
+                           : ""));
+  add("l2_groupings", p.grid.l2_grouping > 1 ? "used: Triton's grouped pid order in groups of " + std::to_string(p.grid.l2_grouping)
+                                             : "1 (no swizzle)");
+  add("loop_orders", "used: grid order (fastest first) " + list(p.grid.order));
+  add("flatten_loops", p.grid.flatten ? "used: one pid dimension" : "grid not flattened (xyz uses blockIdx.x/y/z)");
+  std::string red;
+  for (const lower::RDimPlan& r : p.rdims)
+    red += r.name + (r.strategy == lower::ReductionStrategy::kLooped ? " looped in chunks of " + std::to_string(r.block)
+                                                                     : " persistent (tile " + std::to_string(r.block) + ")") + "; ";
+  add("reduction_loops", red.empty() ? "ignored: the kernel has no reduction dimension" : "used: " + red);
+  std::string hints = "ignored: " + d.target + " has no load eviction hints";
+  if (d.eviction_hints) {
+    hints = "used: load i in program order gets ld.global.L1::evict_first/evict_last; this kernel has " +
+            std::to_string(plan.load_order.size()) + " loads";
+  }
+  add("load_eviction_policies", hints);
+  add("indexing", d.language == "cuda"
+                      ? "ignored for now: tensor_descriptor (TMA) is not implemented; every access uses pointers "
+                        "with 16-byte vectors"
+                      : "ignored: tensor descriptors have no AMD meaning; pointers with 16-byte vectors");
+  std::string unroll;
+  for (const lower::DeviceLoopPlan& l : p.device_loops) unroll += std::to_string(l.unroll) + " ";
+  add("range_unroll_factors", p.device_loops.empty() ? "ignored: no device loops"
+                                                     : "used: #pragma unroll N per device loop (0 = 1): " + unroll);
+  add("range_num_stages", "ignored: see num_stages");
+  add("range_warp_specializes", "ignored: no warp specialization");
+  add("range_multi_buffers", "ignored: staging buffers are single");
+  add("range_flattens", "ignored: use flatten_loops");
+  add("maxnreg", c.maxnreg() ? "ignored: register caps are not passed to NVRTC yet" : "not set");
+  add("num_sm_multiplier", "used for persistent pid types: " + std::to_string(p.grid.num_sm_multiplier));
+  add("math", std::string("kernel math mode ") + (k.math_mode == ir::MathMode::fast ? "fast (__fdividef, __expf, rsqrtf)" : "exact"));
+  for (const std::string& n : p.notes) add("note", n);
+  return out;
+}
+
+}  // namespace tessera::backend::gpu

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file
+/// The example kernels x configs x shapes that the CUDA codegen tests (NVRTC, no GPU) and the
+/// CUDA conformance tests (cuda:0 against the float64 interpreter) share. Shapes are ragged (not
+/// multiples of any block size) so every edge mask is exercised; configs cover every pid type,
+/// L2 grouping, loop orders, eviction hints, looped reductions and warp counts from 1 to 8.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "examples/examples.h"
+#include "tessera/ir/size_expr.h"
+#include "tessera/lower/program.h"
+#include "tessera/support/python_json.h"
+
+namespace tessera::test {
+
+/// One case: an example kernel, a config (JSON object), the sizes, and whether the sizes that
+/// are not specialized stay run-time launch parameters (with run-time strides).
+struct CudaCase {
+  std::string example;
+  std::string name;  ///< gtest-safe
+  std::string config;
+  std::map<std::string, std::int64_t> sizes;
+  bool dynamic = false;
+};
+
+inline std::vector<CudaCase> cuda_example_cases() {
+  const std::map<std::string, std::int64_t> mn = {{"m", 37}, {"n", 300}};
+  std::vector<CudaCase> c = {
+      {"add", "default", "{}", mn},
+      {"add", "b16x16_w2", R"({"block_sizes":[16,16],"num_warps":2})", mn},
+      {"add", "persistent_interleaved", R"({"block_sizes":[8,128],"num_warps":4,"pid_type":"persistent_interleaved"})", mn},
+      {"add", "xyz_order10", R"({"block_sizes":[32,64],"num_warps":8,"pid_type":"xyz","loop_orders":[[1,0]]})", mn},
+      {"add", "l2group4", R"({"block_sizes":[16,32],"num_warps":4,"l2_groupings":[4]})", mn},
+      {"add", "dynamic", R"({"block_sizes":[16,64],"num_warps":4})", mn, true},
+      {"silu_mul_fp8", "vllm_default", R"({"block_sizes":[1,512],"num_warps":8,"load_eviction_policies":["","first",""],"l2_groupings":[4],"loop_orders":[[1,0]]})", {{"m", 37}, {"two_d", 1024}}},
+      {"silu_mul_fp8", "b64x32_flat", R"({"block_sizes":[64,32],"num_warps":8,"flatten_loops":[true]})", {{"m", 37}, {"two_d", 1024}}},
+      {"silu_mul_fp8", "unaligned_d", R"({"block_sizes":[16,64],"num_warps":4,"pid_type":"persistent_blocked"})", {{"m", 37}, {"two_d", 600}}},
+      {"rms_norm", "row_w4", R"({"block_sizes":[1],"num_warps":4})", mn},
+      {"rms_norm", "looped_w8", R"({"block_sizes":[4],"num_warps":8,"reduction_loops":[128]})", mn},
+      {"rms_norm", "dynamic_looped", R"({"block_sizes":[2],"num_warps":2,"reduction_loops":[64]})", mn, true},
+      {"softmax", "row_w4", R"({"block_sizes":[1],"num_warps":4})", mn},
+      {"softmax", "rows2_w1", R"({"block_sizes":[2],"num_warps":1})", mn},
+      {"softmax", "looped_w8", R"({"block_sizes":[4],"num_warps":8,"reduction_loops":[64]})", mn},
+      {"layer_norm", "row_w8", R"({"block_sizes":[1],"num_warps":8})", mn},
+      {"layer_norm", "looped_w2", R"({"block_sizes":[8],"num_warps":2,"reduction_loops":[32]})", mn},
+      {"dynamic_per_token_scaled_fp8_quant", "b128_w4", R"({"block_sizes":[128,128],"num_warps":4})", {{"num_tokens", 37}, {"hidden_size", 300}}},
+      {"dynamic_per_token_scaled_fp8_quant", "vllm_like", R"({"block_sizes":[64,256],"num_warps":2,"range_unroll_factors":[0,2],"load_eviction_policies":["last","",""]})", {{"num_tokens", 37}, {"hidden_size", 512}}},
+      {"matmul", "b32x32x16_w4", R"({"block_sizes":[32,32,16],"num_warps":4})", {{"m", 70}, {"k", 100}, {"n", 90}}},
+      {"matmul", "b64x64x32_l2", R"({"block_sizes":[64,64,32],"num_warps":4,"l2_groupings":[4],"num_stages":3})", {{"m", 70}, {"k", 100}, {"n", 90}}},
+      {"matmul", "persistent_dynamic", R"({"block_sizes":[16,64,64],"num_warps":2,"pid_type":"persistent_interleaved"})", {{"m", 70}, {"k", 100}, {"n", 90}}, true},
+  };
+  return c;
+}
+
+/// Lowers `c` for `target`: specialized sizes always constant; the others constant unless
+/// `c.dynamic`; strides contiguous and constant unless `c.dynamic`.
+inline lower::Program lower_cuda_case(const CudaCase& c, const std::string& target) {
+  const examples::ExampleEntry* entry = nullptr;
+  for (const auto& e : examples::example_kernels())
+    if (e.name == c.example) entry = &e;
+  auto kernel = std::make_shared<const ir::Kernel>(entry->make());
+  lower::Specialization spec;
+  for (const auto& sv : kernel->size_vars)
+    if (!c.dynamic || sv.specialized) spec.sizes[sv.name] = c.sizes.at(sv.name);
+  if (!c.dynamic) {
+    for (const auto* list : {&kernel->inputs, &kernel->outputs}) {
+      for (const ir::TensorParam& t : *list) {
+        std::vector<std::int64_t> strides(t.dims.size(), 1);
+        std::int64_t n = 1;
+        for (int d = t.rank() - 1; d >= 0; --d) strides[d] = n, n *= ir::eval_size(t.dims[d], c.sizes);
+        spec.strides[t.name] = strides;
+      }
+    }
+  }
+  const Config config = Config::from_json(json::parse(c.config, c.name), c.name);
+  return lower::lower(kernel, config, spec, target, 32);
+}
+
+}  // namespace tessera::test

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file
+/// Shared by cmd_compile.cpp and cmd_explain.cpp: lowering an example kernel from the command
+/// line (`KERNEL --target T --config JSON|FILE --size NAME=N`).
+
+#include <set>
+#include <string>
+
+#include "args.h"
+#include "tessera/lower/program.h"
+
+namespace tessera::tool {
+
+/// The valued options `program_from_args` reads.
+const std::set<std::string>& kernel_options();
+
+/// Lowers the example kernel named by the one positional argument for `--target` (default
+/// sm_90a) with `--config` (a JSON object or a file holding one; default: empty config). Every
+/// size is a compile-time constant (4096 unless `--size NAME=N`) and tensors are contiguous.
+lower::Program program_from_args(const std::string& command, const Args& args);
+
+/// `tessera codegen KERNEL --target sm_*`: prints the CUDA source (sizes 4096 unless --size).
+int print_cuda_codegen(const Args& args);
+
+}  // namespace tessera::tool
