@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Run ON THE DEVICE MACHINE in one call (after scripts/device/prepare-runtime.sh here, carrying
-# build-runtime): `tessera devices`, the self test, the gpu-labelled runtime tests, and the same
+# build-runtime/device): `tessera devices`, the self test, the gpu-labelled runtime tests, and the same
 # device-to-device copy through PyTorch for comparison. Full logs go to $OUT; a summary table
 # is printed last. ctest is not used: the build tree's CTest files hold this machine's paths.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-build=${1:-build-runtime}
+build=${1:-build-runtime/device}
 out=${OUT:-/tmp/runtime-check}
 mkdir -p "$out"
 export TESSERA_CONFIG_DIR=$PWD/configs  # gpu_aliases.json: the compiled-in path is the build machine's

@@ -61,10 +61,14 @@ void Registry::mark_initialized() {
 }
 
 Registry& registry() {
-  // A function-local static: constructed on first use, so no static-initialisation order
-  // issue, and nothing registers itself (STYLE B9).
-  static Registry instance;
-  return instance;
+  // Constructed on first use (no static-initialisation order issue; nothing registers itself,
+  // STYLE B9) and deliberately never destroyed: at process exit the CUDA driver tears itself
+  // down from its own atexit handler, before or after ours in no promised order, and releasing
+  // a primary context or unloading a module after that fails (seen on an H100 with driver
+  // 580.159: cuModuleUnload / cuDevicePrimaryCtxRelease errors after main returned). PyTorch's
+  // caching allocator leaks for the same reason; the OS reclaims everything at exit.
+  static Registry* instance = new Registry();
+  return *instance;
 }
 
 }  // namespace tessera::backend

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "tessera/error.h"
@@ -216,6 +217,68 @@ TEST_P(DeviceTest, StreamsOfAnotherDeviceAndForeignBinariesAreRejected) {
       ADD_FAILURE();
     } catch (const UserError& e) {
       EXPECT_THAT(e.what(), HasSubstr("use a stream of " + d.id().str()));
+    }
+  }
+}
+
+TEST_P(DeviceTest, CorruptBinariesFailWithTheLoaderCallNamed) {
+  for (const Device& d : devices_) {
+    SCOPED_TRACE(d.id().str());
+    backend::Binary junk;
+    junk.format = d.id().kind == DeviceKind::cpu    ? backend::Binary::Format::kSharedObject
+                  : d.id().kind == DeviceKind::cuda ? backend::Binary::Format::kPtx
+                                                    : backend::Binary::Format::kHsaco;
+    junk.kernel_name = "junk";
+    const std::string text = "this is not a kernel image";
+    for (char c : text) junk.image.push_back(static_cast<std::byte>(c));
+    junk.image.push_back(std::byte{0});  // PTX is NUL-terminated text
+    const char* loader = d.id().kind == DeviceKind::cpu    ? "dlopen"
+                         : d.id().kind == DeviceKind::cuda ? "cuModuleLoadData"
+                                                           : "hipModuleLoadData";
+    try {
+      d.load(junk);
+      ADD_FAILURE() << "loaded a corrupt image";
+    } catch (const runtime::DriverError& e) {
+      EXPECT_EQ(e.call(), loader);
+      EXPECT_EQ(e.device(), d.id());
+      EXPECT_THAT(e.what(), HasSubstr("junk"));
+    }
+    // The device is still usable afterwards.
+    Buffer ok = d.allocate(256);
+    runtime::fill_pattern(ok, 4);
+  }
+}
+
+TEST_P(DeviceTest, ThreadsUseOneDeviceConcurrentlyOnTheirOwnStreams) {
+  for (const Device& d : devices_) {
+    SCOPED_TRACE(d.id().str());
+    // Fresh threads have no current CUDA context: every entry point must make one current.
+    constexpr int kThreads = 4;
+    constexpr std::size_t kWords = std::size_t(1) << 18;
+    std::vector<int> ok(kThreads, 0);
+    std::vector<std::string> errors(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        try {  // an exception escaping a std::thread would terminate the test binary
+          Buffer buf = d.allocate(kWords * 4);
+          runtime::Stream s = d.create_stream();
+          std::vector<std::uint32_t> host(kWords);
+          for (int round = 0; round < 3; ++round) {
+            const auto seed = static_cast<std::uint32_t>(100 * t + round);
+            runtime::fill_pattern(buf, seed, &s);
+            runtime::copy_async(runtime::host_span(host.data(), kWords * 4), buf, s);
+            s.synchronize();
+            ok[t] += host == expected_pattern(kWords, seed) ? 1 : 0;
+          }
+        } catch (const std::exception& e) {
+          errors[t] = e.what();
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    for (int t = 0; t < kThreads; ++t) {
+      EXPECT_EQ(ok[t], 3) << "thread " << t << ": " << errors[t];
     }
   }
 }

@@ -46,7 +46,8 @@ class Registry {
   bool initialized_ = false;
 };
 
-/// The process-wide registry `tessera::init()` fills.
+/// The process-wide registry `tessera::init()` fills. Never destroyed: open devices stay open
+/// until the process exits (vendor drivers cannot be called from static destructors).
 Registry& registry();
 
 }  // namespace tessera::backend
