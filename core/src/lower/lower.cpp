@@ -6,6 +6,7 @@
 #include <set>
 
 #include "tessera/error.h"
+#include "tessera/ir/config_space.h"
 #include "tessera/lower/program.h"
 
 namespace tessera::lower {
@@ -16,39 +17,6 @@ std::int64_t next_pow2(std::int64_t v) {
   std::int64_t p = 1;
   while (p < v) p *= 2;
   return p;
-}
-
-/// Every TileLoop with two or more dimensions, in `loops()` order: the index space of
-/// `loop_orders` and `flatten_loops` (Helion: one entry per multi-dimensional tile loop).
-std::vector<int> nd_loop_indices(const std::vector<const ir::TileLoop*>& loops) {
-  std::vector<int> out;
-  for (std::size_t i = 0; i < loops.size(); ++i)
-    if (loops[i]->tile_vars.size() >= 2) out.push_back(static_cast<int>(i));
-  return out;
-}
-
-/// Checks a list-valued config field has exactly `expected` entries.
-template <typename T>
-void check_length(const ir::Kernel& k, const char* field, const std::optional<std::vector<T>>& v,
-                  std::size_t expected, const char* what) {
-  if (!v) return;
-  TS_USER_CHECK(v->size() == expected)
-      << "kernel '" << k.name << "': config field \"" << field << "\" has " << v->size()
-      << " entries but this kernel has " << expected << " " << what
-      << "; give one entry per " << what << " (or drop the field for the defaults)";
-}
-
-std::vector<int> checked_order(const ir::Kernel& k, const std::vector<std::int64_t>& order,
-                               std::size_t n, std::size_t which) {
-  std::vector<int> out(order.begin(), order.end());
-  std::vector<int> sorted = out;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<int> iota(n);
-  std::iota(iota.begin(), iota.end(), 0);
-  TS_USER_CHECK(sorted == iota) << "kernel '" << k.name << "': config \"loop_orders\"[" << which
-                                << "] must be a permutation of 0.." << n - 1 << " for a "
-                                << n << "-dimensional tile loop";
-  return out;
 }
 
 /// Assigns a layout to every tile-valued expression, records shared staging buffers.
@@ -156,13 +124,18 @@ class LayoutAssigner {
 
 }  // namespace
 
-Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& config,
+Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& given,
               const Specialization& spec, const std::string& caps_target, int warp_size) {
   TS_INTERNAL_CHECK(kernel_ptr != nullptr) << "lower: null kernel";
   const ir::Kernel& k = *kernel_ptr;
+  // The config fitted to this kernel (list lengths, Helion's rules; errors name the field).
+  const ir::ConfigSpace space = ir::ConfigSpace::of(k, spec.sizes);
+  ir::NormalizedConfig normalized = space.normalize(given);
+  const Config& config = normalized.config;
   Program p;
   p.kernel = kernel_ptr;
-  p.config = config;
+  p.config = given;
+  p.notes = std::move(normalized.notes);
   p.target = caps_target;
   p.warp_size = std::max(1, warp_size);
   p.num_warps = config.num_warps().value_or(4);
@@ -179,8 +152,6 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& config
 
   // Tile shapes.
   const auto block_sizes = config.block_sizes();
-  check_length(k, "block_sizes", block_sizes, static_cast<std::size_t>(k.num_block_sizes()),
-               "tile dimensions without a fixed block size");
   for (const ir::TileVar& tv : k.tile_vars) {
     TilePlan t;
     t.tile_var = tv.id;
@@ -201,7 +172,6 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& config
 
   // Reduction strategies.
   const auto reduction_loops = config.reduction_loops();
-  check_length(k, "reduction_loops", reduction_loops, k.rdims.size(), "reduction dimensions");
   for (const ir::RDim& rd : k.rdims) {
     RDimPlan r;
     r.rdim = rd.id;
@@ -232,49 +202,36 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& config
   }
 
   // Grid and device loops.
-  const std::vector<int> nd = nd_loop_indices(loops);
   const auto loop_orders = config.loop_orders();
   const auto flatten_loops = config.flatten_loops();
-  check_length(k, "loop_orders", loop_orders, nd.size(), "multi-dimensional tile loops");
-  check_length(k, "flatten_loops", flatten_loops, nd.size(), "multi-dimensional tile loops");
-  auto nd_slot = [&](int loop) -> int {
-    auto it = std::find(nd.begin(), nd.end(), loop);
-    return it == nd.end() ? -1 : static_cast<int>(it - nd.begin());
-  };
+  auto nd_slot = [&](int loop) { return space.loop_order_slot_of(loop); };
   auto order_of = [&](int loop) {
     std::vector<int> order(loops[loop]->tile_vars.size());
     std::iota(order.begin(), order.end(), 0);
     const int slot = nd_slot(loop);
-    if (slot >= 0 && loop_orders) order = checked_order(k, (*loop_orders)[slot], order.size(), slot);
+    if (slot >= 0 && loop_orders) order.assign((*loop_orders)[slot].begin(), (*loop_orders)[slot].end());
     return order;
   };
   p.grid.pid_type = config.pid_type().value_or(PidType::kFlat);
   p.grid.order = order_of(0);
   p.grid.flatten = nd_slot(0) >= 0 && flatten_loops && (*flatten_loops)[nd_slot(0)];
   p.grid.num_sm_multiplier = config.num_sm_multiplier().value_or(1);
-  if (auto l2 = config.l2_groupings(); l2 && !l2->empty()) {
-    TS_USER_CHECK(l2->size() == 1) << "kernel '" << k.name << "': config \"l2_groupings\" has "
-                                   << l2->size() << " entries; this kernel has one grid loop";
-    if (loops[0]->tile_vars.size() >= 2) p.grid.l2_grouping = (*l2)[0];
-    else if ((*l2)[0] != 1) p.notes.push_back("l2_groupings ignored: the grid is one-dimensional");
-  }
-  TS_USER_CHECK(p.grid.pid_type != PidType::kXyz || loops[0]->tile_vars.size() <= 3)
-      << "kernel '" << k.name << "': pid_type \"xyz\" needs a grid of at most 3 dimensions, this "
-      << "one has " << loops[0]->tile_vars.size() << "; use \"flat\" or a persistent pid_type";
+  // l2_groupings has an entry only for a grid of two or more dimensions (ConfigSpace).
+  if (auto l2 = config.l2_groupings(); l2 && !l2->empty()) p.grid.l2_grouping = (*l2)[0];
 
-  const std::size_t num_device_loops = loops.size() - 1;
+  // Range slots: 0 is the grid, then one per device-loop dimension; a device loop takes the
+  // entries of its innermost dimension (the loop a code generator unrolls and pipelines).
   const auto unroll = config.range_unroll_factors();
   const auto stages = config.range_num_stages();
-  check_length(k, "range_unroll_factors", unroll, num_device_loops, "device loops");
-  check_length(k, "range_num_stages", stages, num_device_loops, "device loops");
   for (std::size_t i = 1; i < loops.size(); ++i) {
     DeviceLoopPlan d;
     d.loop = static_cast<int>(i);
     d.tile_vars = loops[i]->tile_vars;
     d.order = order_of(static_cast<int>(i));
     d.flatten = nd_slot(d.loop) >= 0 && flatten_loops && (*flatten_loops)[nd_slot(d.loop)];
-    d.unroll = unroll ? (*unroll)[i - 1] : 0;
-    d.num_stages = stages ? (*stages)[i - 1] : 0;
+    const auto slot = static_cast<std::size_t>(space.range_slot_of(d.tile_vars[d.order.back()]));
+    d.unroll = unroll ? (*unroll)[slot] : 0;
+    d.num_stages = stages ? (*stages)[slot] : 0;
     p.device_loops.push_back(d);
   }
 

@@ -94,5 +94,30 @@ TEST(Lower, ReductionStrategiesAndErrors) {
   }
 }
 
+TEST(Lower, RangeSlotsAndPerAccessListsFollowTheConfigSpace) {
+  // vLLM's dynamic_per_token_scaled_fp8_quant layout: range slot 0 is the grid, slots 1 and 2
+  // the two device loops; vLLM's kernel has one more load and access than this example.
+  auto k = kernel("dynamic_per_token_scaled_fp8_quant");
+  Config c = Config::from_json(json::parse(R"({"block_sizes": [256, 512], "range_unroll_factors": [0, 1, 3],
+      "range_warp_specializes": [], "range_num_stages": [], "load_eviction_policies": ["last", "", ""],
+      "indexing": ["pointer", "pointer", "tensor_descriptor", "tensor_descriptor", "pointer"], "pid_type": "flat"})",
+                                           "test"), "test");
+  Program p = lower(k, c, sizes(4096, *k), "host", 1);
+  ASSERT_EQ(p.device_loops.size(), 2u);
+  EXPECT_EQ(p.device_loops[0].unroll, 1);
+  EXPECT_EQ(p.device_loops[1].unroll, 3);
+  EXPECT_EQ(p.config, c);  // as given
+  EXPECT_THAT(p.notes, ::testing::Contains(HasSubstr("load_eviction_policies has 3 entries")));
+  // Too many range entries for this kernel is an error naming the field.
+  Config bad = c;
+  bad.set_range_unroll_factors({0, 1, 3, 4});
+  try {
+    lower(k, bad, sizes(4096, *k), "host", 1);
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"range_unroll_factors\" has 4 entries but this kernel has 3 range slots"));
+  }
+}
+
 }  // namespace
 }  // namespace tessera::lower
