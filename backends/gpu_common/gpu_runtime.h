@@ -238,12 +238,16 @@ class GpuDevice final : public DeviceImpl {
               StreamImpl* stream) override {
     current();
     auto fn = reinterpret_cast<typename Api::Function>(kernel.native);
-    check<Api>(Api::launch(fn, params, handle(stream), const_cast<void**>(args.data())),
-               info_.id,
-               cat("launching '", kernel.name, "' with grid ", params.grid[0], "x",
-                   params.grid[1], "x", params.grid[2], ", block ", params.block[0], "x",
-                   params.block[1], "x", params.block[2], ", ", params.smem_bytes,
-                   " bytes of dynamic shared memory"));
+    const ApiStatus s = Api::launch(fn, params, handle(stream), const_cast<void**>(args.data()));
+    // The message is built only on failure: a cached call must not allocate (issue 5's
+    // host-overhead target).
+    if (!s.ok()) {
+      check<Api>(s, info_.id,
+                 cat("launching '", kernel.name, "' with grid ", params.grid[0], "x",
+                     params.grid[1], "x", params.grid[2], ", block ", params.block[0], "x",
+                     params.block[1], "x", params.block[2], ", ", params.smem_bytes,
+                     " bytes of dynamic shared memory"));
+    }
   }
 
  private:

@@ -395,6 +395,10 @@ KernelSource Printer::run() {
   out.source.text = os.str();
   out.threads = static_cast<int>(threads);
   out.smem_bytes = smem_bytes_;
+  // The launch shape travels with the source (backend.h): one block of `threads` along x, and
+  // no dynamic shared memory (every buffer above is a static __shared__ array).
+  out.source.launch.block[0] = static_cast<std::uint32_t>(threads);
+  out.source.launch.dynamic_smem_bytes = 0;
   out.notes = notes_;
   return out;
 }

@@ -4,6 +4,8 @@
 #define TS_IMPL_LANG_KERNEL 1
 #include "tessera/lang/kernel.h"
 
+#include <algorithm>
+#include <array>
 #include <functional>
 #include <iostream>
 
@@ -91,6 +93,7 @@ void BoundKernel::set_config(const Config& config) {
   std::lock_guard<std::mutex> lock(mutex_);
   chosen_ = std::move(exe);
   chosen_config_ = config;
+  ready_.store(chosen_.get(), std::memory_order_release);
 }
 
 std::optional<Config> BoundKernel::config() const {
@@ -126,6 +129,7 @@ std::shared_ptr<const CompiledKernel> BoundKernel::decide(std::span<const Arg> a
   chosen_ = exe;
   chosen_config_ = config;
   autotune_ = std::move(tuned);
+  ready_.store(exe.get(), std::memory_order_release);
   return exe;
 }
 
@@ -134,17 +138,27 @@ void BoundKernel::run(std::span<const Arg> args, std::span<const std::int64_t> s
   TS_USER_CHECK(stream == nullptr || stream->device().id() == device_.id())
       << "kernel '" << definition_->name << "': the stream is on " << stream->device().id().str()
       << " but the tensors are on " << device_.id().str() << "; create the stream on " << device_.id().str();
-  std::shared_ptr<const CompiledKernel> exe;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    exe = chosen_;
+  // Once decided, the program is read with one atomic load: no lock on the hot path. The
+  // pointee lives in `compiled_` for this object's lifetime, whatever `set_config` does later.
+  const CompiledKernel* exe = ready_.load(std::memory_order_acquire);
+  if (exe == nullptr) exe = decide(args, sizes, stream).get();
+  // The views and scalars in the kernel's order, on the stack (no allocation per call) unless
+  // the kernel has unusually many arguments.
+  constexpr std::size_t kInline = 16;
+  const std::size_t num_tensors = definition_->inputs.size() + definition_->outputs.size();
+  const std::size_t num_scalars = args.size() - num_tensors;
+  if (num_tensors > kInline || num_scalars > kInline) {
+    std::vector<runtime::TensorView> tensors;
+    std::vector<double> scalars;
+    detail::split_args(*definition_, args, tensors, scalars);
+    exe->launch(LaunchArgs{tensors, scalars, sizes}, stream);
+    return;
   }
-  if (!exe) exe = decide(args, sizes, stream);
-  std::vector<runtime::TensorView> tensors;
-  std::vector<double> scalars;
-  tensors.reserve(args.size());
-  detail::split_args(*definition_, args, tensors, scalars);
-  exe->launch(LaunchArgs{tensors, scalars, sizes}, stream);
+  std::array<runtime::TensorView, kInline> tensors;
+  std::array<double, kInline> scalars;
+  for (std::size_t i = 0; i < num_tensors; ++i) tensors[i] = args[i].tensor();
+  for (std::size_t j = 0; j < num_scalars; ++j) scalars[j] = args[num_tensors + j].scalar();
+  exe->launch(LaunchArgs{{tensors.data(), num_tensors}, {scalars.data(), num_scalars}, sizes}, stream);
 }
 
 void BoundKernel::operator()(std::span<const Arg> args, runtime::Stream* stream) const {
@@ -158,6 +172,56 @@ void BoundKernel::operator()(std::span<const Arg> args, runtime::Stream* stream)
 }
 
 // ---- Kernel ---------------------------------------------------------------------------------
+
+struct Kernel::CallShape {
+  std::size_t num_args = 0;
+  std::vector<runtime::TensorView> tensors;  ///< the first arguments; data pointers ignored
+  std::vector<std::int64_t> sizes;           ///< every size symbol, `size_vars` order
+  std::shared_ptr<BoundKernel> bound;
+
+  /// Whether `args` has this layout: then `check_call` would pass and `make_key` would give
+  /// `bound`'s key. Only the data pointers may differ (a null one only for an empty tensor).
+  bool matches(std::span<const Arg> args) const {
+    if (args.size() != num_args) return false;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (!args[i].is_tensor()) return false;
+      const runtime::TensorView& t = args[i].tensor();
+      const runtime::TensorView& w = tensors[i];
+      if (t.dtype() != w.dtype() || t.device() != w.device() || t.rank() != w.rank()) return false;
+      const auto ts = t.shape(), ws = w.shape(), tt = t.strides(), wt = w.strides();
+      if (!std::equal(ts.begin(), ts.end(), ws.begin()) || !std::equal(tt.begin(), tt.end(), wt.begin())) return false;
+      if (t.data() == nullptr && w.numel() != 0) return false;
+    }
+    for (std::size_t i = tensors.size(); i < num_args; ++i)
+      if (args[i].is_tensor()) return false;
+    return true;
+  }
+};
+
+Kernel::~Kernel() = default;
+
+void Kernel::remember(std::span<const Arg> args, std::span<const std::int64_t> sizes,
+                      std::shared_ptr<BoundKernel> bound) const {
+  const std::size_t num_tensors = definition_->inputs.size() + definition_->outputs.size();
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A layout seen before is published again (calls alternating between shapes allocate nothing
+  // after the first of each); new ones up to kMaxCallShapes since the last reset.
+  for (std::size_t i = call_shapes_.size() - live_call_shapes_; i < call_shapes_.size(); ++i) {
+    if (call_shapes_[i]->matches(args)) {
+      last_call_.store(call_shapes_[i].get(), std::memory_order_release);
+      return;
+    }
+  }
+  if (live_call_shapes_ >= kMaxCallShapes) return;
+  auto shape = std::make_unique<CallShape>();
+  shape->num_args = args.size();
+  for (std::size_t i = 0; i < num_tensors; ++i) shape->tensors.push_back(args[i].tensor());
+  shape->sizes.assign(sizes.begin(), sizes.end());
+  shape->bound = std::move(bound);
+  last_call_.store(shape.get(), std::memory_order_release);
+  call_shapes_.push_back(std::move(shape));
+  ++live_call_shapes_;
+}
 
 Kernel::Kernel(ir::Kernel definition, Settings settings)
     : Kernel(std::make_shared<const ir::Kernel>(std::move(definition)), {}, std::move(settings)) {}
@@ -202,6 +266,15 @@ std::shared_ptr<BoundKernel> Kernel::bind(std::span<const Arg> args) const {
 }
 
 void Kernel::operator()(std::span<const Arg> args, runtime::Stream* stream) const {
+  // The hit path: the same argument layout as the latest call (CallShape). An extra key is a
+  // function of the arguments beyond their layout, so such kernels always take the checked path.
+  if (!settings_.extra_key) {
+    const CallShape* last = last_call_.load(std::memory_order_acquire);
+    if (last != nullptr && last->matches(args)) {
+      last->bound->run(args, last->sizes, stream);
+      return;
+    }
+  }
   const detail::CheckedCall call = detail::check_call(*definition_, args);
   const SpecializationKey key = detail::make_key(*definition_, settings_, args, call);
   std::shared_ptr<BoundKernel> bound;
@@ -212,11 +285,14 @@ void Kernel::operator()(std::span<const Arg> args, runtime::Stream* stream) cons
   }
   if (!bound) bound = bind(args);
   bound->run(args, call.sizes, stream);
+  if (!settings_.extra_key) remember(args, call.sizes, std::move(bound));
 }
 
 void Kernel::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   bound_.clear();
+  last_call_.store(nullptr, std::memory_order_release);
+  live_call_shapes_ = 0;
 }
 
 std::size_t Kernel::num_bound() const {

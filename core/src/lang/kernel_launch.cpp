@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/lang/kernel_launch.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -9,6 +11,7 @@
 #include <mutex>
 
 #include "tessera/error.h"
+#include "tessera/ir/expr.h"
 #include "tessera/ir/size_expr.h"
 #include "tessera/numeric/float_formats.h"
 #include "tessera/runtime/registry.h"
@@ -17,6 +20,12 @@ namespace tessera::lang {
 
 namespace {
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 /// The backend of `device`, with both code-generation roles. Throws `UserError` otherwise.
 const backend::Backend& code_backend(const runtime::Device& device) {
   TS_USER_CHECK(device.valid()) << "compiling a kernel needs an open device (tessera::open_device)";
@@ -24,9 +33,7 @@ const backend::Backend& code_backend(const runtime::Device& device) {
   const backend::Backend* b = backend::registry().find(id.kind);
   TS_USER_CHECK(b != nullptr) << "device " << id.str() << ": the " << runtime::device_kind_name(id.kind)
                               << " backend is not registered; call tessera::init() first, and build "
-                                 "with TS_ENABLE_" << (id.kind == runtime::DeviceKind::cuda ? "CUDA"
-                                                     : id.kind == runtime::DeviceKind::hip ? "HIP" : "CPU")
-                              << "=ON";
+                                 "with TS_ENABLE_" << upper(runtime::device_kind_name(id.kind)) << "=ON";
   TS_USER_CHECK(b->codegen != nullptr && b->compiler != nullptr)
       << "device " << id.str() << ": the " << runtime::device_kind_name(id.kind) << " backend has no "
       << (b->codegen == nullptr ? "code generator" : "compiler")
@@ -49,6 +56,10 @@ union ParamValue {
   std::int64_t i64;
   std::uint64_t bits;
 };
+
+/// Launch parameters of one kernel, packed on the stack (every kernel Tessera generates has
+/// far fewer: tensors, a few scalars, run-time sizes and strides).
+constexpr std::size_t kMaxParams = 96;
 
 }  // namespace
 
@@ -83,7 +94,6 @@ CompiledKernel::CompiledKernel(runtime::Device device, lower::Program program, b
   std::vector<ir::TensorParam> tensors = k.inputs;
   tensors.insert(tensors.end(), k.outputs.begin(), k.outputs.end());
   num_tensors_ = static_cast<int>(tensors.size());
-  for (const ir::SizeVarInfo& sv : k.size_vars) size_names_.push_back(sv.name);
   for (const lower::Param& p : program_.params) {
     Slot s{p.kind, -1, p.dim, p.dtype};
     switch (p.kind) {
@@ -97,21 +107,142 @@ CompiledKernel::CompiledKernel(runtime::Device device, lower::Program program, b
                                     << "' names no parameter of the kernel";
     slots_.push_back(s);
   }
-  // Every grid extent known at compile time: the grid is the same for every call.
+  TS_INTERNAL_CHECK(slots_.size() <= kMaxParams)
+      << "kernel '" << k.name << "' has " << slots_.size() << " launch parameters; the launch packs at most "
+      << kMaxParams;
+
+  // The launch shape is the code generator's (backend.h): no backend is named here.
+  const backend::LaunchShape& shape = source_.launch;
+  for (int d = 0; d < 3; ++d) {
+    TS_INTERNAL_CHECK(shape.block[d] > 0) << "the " << source_.language << " code generator gave kernel '"
+                                          << k.name << "' an empty block dimension " << "xyz"[d];
+    fixed_params_.block[d] = shape.block[d];
+  }
+  fixed_params_.smem_bytes = shape.dynamic_smem_bytes;
+  compute_units_ = std::max(1, device_.info().caps.compute_units);
+
+  // Every grid extent known at compile time: the grid is the same for every call. Otherwise
+  // each extent's size expression is compiled to postfix steps evaluated per call.
   static_grid_ = true;
-  for (int tv : k.loops().at(0)->tile_vars)
+  for (int tv : k.loops().at(0)->tile_vars) {
     static_grid_ = static_grid_ && program_.tiles[tv].static_extent.has_value();
-  if (static_grid_) fixed_grid_ = program_.launch_grid({}, device_.info().caps.compute_units);
+    compile_extent(k.tile_vars[tv].extent, 0);
+    extent_end_.push_back(static_cast<int>(extent_code_.size()));
+    grid_blocks_.push_back(program_.tiles[tv].block);
+  }
+  if (static_grid_) {
+    fixed_grid_ = program_.launch_grid({}, compute_units_);
+    set_grid(k.name, fixed_grid_, fixed_params_);
+  }
+}
+
+void CompiledKernel::compile_extent(const ir::Expr& e, int depth) {
+  TS_INTERNAL_CHECK(depth < kMaxSizeDepth) << "kernel '" << program_.kernel->name
+                                           << "': a grid extent's size expression nests deeper than "
+                                           << kMaxSizeDepth;
+  using Op = SizeStep::Op;
+  if (const auto* imm = e.as<ir::IntImm>()) {
+    extent_code_.push_back({Op::kConst, imm->value});
+  } else if (const auto* sv = e.as<ir::SizeVar>()) {
+    const int i = index_of(program_.kernel->size_vars, sv->name);
+    TS_INTERNAL_CHECK(i >= 0) << "kernel '" << program_.kernel->name << "': unknown size symbol " << sv->name;
+    extent_code_.push_back({Op::kSymbol, i});
+  } else if (const auto* b = e.as<ir::Binary>()) {
+    compile_extent(b->a, depth);
+    compile_extent(b->b, depth + 1);  // the left operand's value stays on the stack meanwhile
+    Op op = Op::kAdd;
+    switch (b->op) {
+      case ir::BinaryOp::add: op = Op::kAdd; break;
+      case ir::BinaryOp::sub: op = Op::kSub; break;
+      case ir::BinaryOp::mul: op = Op::kMul; break;
+      case ir::BinaryOp::div: op = Op::kDiv; break;
+      case ir::BinaryOp::minimum: op = Op::kMin; break;
+      case ir::BinaryOp::maximum: op = Op::kMax; break;
+      default: TS_INTERNAL_CHECK(false) << "not a size expression: " << ir::node_kind_name(e.kind());
+    }
+    extent_code_.push_back({op, 0});
+  } else {
+    TS_INTERNAL_CHECK(false) << "not a size expression: " << ir::node_kind_name(e.kind());
+  }
+}
+
+void CompiledKernel::resolve_launch(std::span<const std::int64_t> sizes, backend::LaunchParams& lp,
+                                    lower::LaunchGrid& g) const {
+  lp = fixed_params_;
+  if (static_grid_) {
+    g = fixed_grid_;
+    return;
+  }
+  using Op = SizeStep::Op;
+  std::array<std::int64_t, kMaxGridDims> counts{};
+  const std::size_t tiles = extent_end_.size();
+  TS_INTERNAL_CHECK(tiles <= kMaxGridDims) << "grid of " << tiles << " tile dimensions";
+  int step = 0;
+  for (std::size_t t = 0; t < tiles; ++t) {
+    std::array<std::int64_t, kMaxSizeDepth + 1> stack;
+    int top = 0;
+    for (; step < extent_end_[t]; ++step) {
+      const SizeStep& s = extent_code_[static_cast<std::size_t>(step)];
+      if (s.op == Op::kConst) {
+        stack[top++] = s.value;
+        continue;
+      }
+      if (s.op == Op::kSymbol) {
+        stack[top++] = sizes[static_cast<std::size_t>(s.value)];
+        continue;
+      }
+      const std::int64_t y = stack[--top];
+      std::int64_t& x = stack[top - 1];
+      switch (s.op) {
+        case Op::kAdd: x += y; break;
+        case Op::kSub: x -= y; break;
+        case Op::kMul: x *= y; break;
+        case Op::kDiv:
+          TS_USER_CHECK(y != 0) << "kernel '" << program_.kernel->name << "': a grid size expression divides by zero";
+          x /= y;
+          break;
+        case Op::kMin: x = std::min(x, y); break;
+        case Op::kMax: x = std::max(x, y); break;
+        default: break;
+      }
+    }
+    const std::int64_t block = grid_blocks_[t];
+    counts[t] = std::max<std::int64_t>(0, (stack[0] + block - 1) / block);
+  }
+  g = program_.launch_grid_from_counts(std::span<const std::int64_t>(counts.data(), tiles), compute_units_);
+  set_grid(program_.kernel->name, g, lp);
+}
+
+void CompiledKernel::set_grid(const std::string& kernel, const lower::LaunchGrid& g, backend::LaunchParams& lp) {
+  const std::int64_t dims[3] = {g.x, g.y, g.z};
+  for (int d = 0; d < 3; ++d) {
+    // CUDA/HIP limits: x < 2^31, y and z <= 65535; the CPU has the same 32-bit fields.
+    const std::int64_t limit = d == 0 ? std::numeric_limits<std::int32_t>::max() : 65535;
+    TS_USER_CHECK(dims[d] <= limit)
+        << "kernel '" << kernel << "': launch grid dimension " << "xyz"[d] << " = " << dims[d]
+        << " exceeds the limit " << limit << "; use larger block_sizes or pid_type \"flat\"";
+    lp.grid[d] = static_cast<std::uint32_t>(dims[d]);
+  }
 }
 
 lower::LaunchGrid CompiledKernel::grid(std::span<const std::int64_t> sizes) const {
-  if (static_grid_) return fixed_grid_;
-  TS_INTERNAL_CHECK(sizes.size() == size_names_.size())
+  TS_INTERNAL_CHECK(static_grid_ || sizes.size() == program_.kernel->size_vars.size())
       << "kernel '" << program_.kernel->name << "': " << sizes.size() << " sizes for "
-      << size_names_.size() << " size symbols";
-  std::map<std::string, std::int64_t> named;
-  for (std::size_t i = 0; i < sizes.size(); ++i) named.emplace(size_names_[i], sizes[i]);
-  return program_.launch_grid(named, device_.info().caps.compute_units);
+      << program_.kernel->size_vars.size() << " size symbols";
+  backend::LaunchParams lp;
+  lower::LaunchGrid g;
+  resolve_launch(sizes, lp, g);
+  return g;
+}
+
+backend::LaunchParams CompiledKernel::launch_params(std::span<const std::int64_t> sizes) const {
+  TS_INTERNAL_CHECK(static_grid_ || sizes.size() == program_.kernel->size_vars.size())
+      << "kernel '" << program_.kernel->name << "': " << sizes.size() << " sizes for "
+      << program_.kernel->size_vars.size() << " size symbols";
+  backend::LaunchParams lp;
+  lower::LaunchGrid g;
+  resolve_launch(sizes, lp, g);
+  return lp;
 }
 
 void CompiledKernel::launch(const LaunchArgs& args, runtime::Stream* stream) const {
@@ -120,22 +251,15 @@ void CompiledKernel::launch(const LaunchArgs& args, runtime::Stream* stream) con
                     args.scalars.size() == k.scalars.size() && args.sizes.size() == k.size_vars.size())
       << "kernel '" << k.name << "': launch with " << args.tensors.size() << " tensors, "
       << args.scalars.size() << " scalars and " << args.sizes.size() << " sizes";
-  const lower::LaunchGrid g = grid(args.sizes);
+  backend::LaunchParams lp;
+  lower::LaunchGrid g;
+  resolve_launch(args.sizes, lp, g);
   if (g.tiles == 0) return;  // nothing to compute (an empty output)
 
-  constexpr std::size_t kInline = 64;  // parameters of every realistic kernel: no allocation
-  std::array<ParamValue, kInline> inline_values;
-  std::array<void*, kInline> inline_pointers;
-  std::vector<ParamValue> heap_values;
-  std::vector<void*> heap_pointers;
-  ParamValue* values = inline_values.data();
-  void** pointers = inline_pointers.data();
-  if (slots_.size() > kInline) {
-    heap_values.resize(slots_.size());
-    heap_pointers.resize(slots_.size());
-    values = heap_values.data();
-    pointers = heap_pointers.data();
-  }
+  // Parameter values and the pointers to them live on this stack frame: the driver copies the
+  // values when the launch is enqueued, so nothing outlives the call.
+  std::array<ParamValue, kMaxParams> values;
+  std::array<void*, kMaxParams> pointers;
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slot& s = slots_[i];
     ParamValue& v = values[i];
@@ -149,19 +273,7 @@ void CompiledKernel::launch(const LaunchArgs& args, runtime::Stream* stream) con
     }
     pointers[i] = &v;
   }
-
-  backend::LaunchParams lp;
-  const std::int64_t dims[3] = {g.x, g.y, g.z};
-  for (int d = 0; d < 3; ++d) {
-    // CUDA/HIP limits: x < 2^31, y and z <= 65535; the CPU has the same 32-bit fields.
-    const std::int64_t limit = d == 0 ? std::numeric_limits<std::int32_t>::max() : 65535;
-    TS_USER_CHECK(dims[d] <= limit)
-        << "kernel '" << k.name << "': launch grid dimension " << "xyz"[d] << " = " << dims[d]
-        << " exceeds the limit " << limit << "; use larger block_sizes or pid_type \"flat\"";
-    lp.grid[d] = static_cast<std::uint32_t>(dims[d]);
-  }
-  lp.block[0] = static_cast<std::uint32_t>(std::max<std::int64_t>(1, program_.num_warps * program_.warp_size));
-  module_.launch(entry_, lp, std::span<void* const>(pointers, slots_.size()), stream);
+  module_.launch(entry_, lp, std::span<void* const>(pointers.data(), slots_.size()), stream);
 }
 
 backend::Source generate_source(const runtime::Device& device, const lower::Program& program) {

@@ -90,6 +90,11 @@ LaunchGrid Program::launch_grid(const std::map<std::string, std::int64_t>& sizes
         << kernel->tile_vars[tv].name << "', but a size symbol it uses was not given";
     counts.push_back(std::max<std::int64_t>(0, ceil_div(*extent, tiles[tv].block)));
   }
+  return launch_grid_from_counts(counts, compute_units);
+}
+
+LaunchGrid Program::launch_grid_from_counts(std::span<const std::int64_t> counts,
+                                            int compute_units) const {
   LaunchGrid g;
   for (std::int64_t c : counts) g.tiles *= c;
   const bool persistent = grid.pid_type == PidType::kPersistentBlocked ||

@@ -29,6 +29,7 @@
 /// Thread safety: every member function may be called concurrently. Concurrent first calls of
 /// one specialization bind once; concurrent requests for one config compile once.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -168,6 +169,9 @@ class BoundKernel {
   mutable std::optional<Config> chosen_config_;
   mutable std::optional<AutotuneResult> autotune_;
   mutable std::mutex decide_mutex_;  // one decision (possibly an autotune) at a time
+  /// `chosen_.get()` once decided, for the lock-free hot path of `run`. Every program it ever
+  /// points at is kept alive by `compiled_` until this object dies.
+  mutable std::atomic<const CompiledKernel*> ready_{nullptr};
 };
 
 /// A definition + settings + configs (see the file comment).
@@ -184,6 +188,7 @@ class Kernel {
          Settings settings);
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
+  ~Kernel();
 
   const std::string& name() const { return definition_->name; }
   const ir::Kernel& definition() const { return *definition_; }
@@ -215,12 +220,30 @@ class Kernel {
 
  private:
   friend class BoundKernel;
+  /// The exact argument layout of an earlier successful call (which arguments are tensors; per
+  /// tensor its dtype, device, shape and strides) with what checking it established (the size
+  /// symbols, the bound kernel). Checks and key are functions of that layout alone, so a call
+  /// with the same layout skips both: `operator()` then costs one atomic load and a comparison
+  /// before the launch, with no lock and no allocation (issue 5's host-overhead target).
+  struct CallShape;
+  void remember(std::span<const Arg> args, std::span<const std::int64_t> sizes,
+                std::shared_ptr<BoundKernel> bound) const;
+
+  /// At most this many call layouts are remembered per kernel; later ones take the checked path.
+  static constexpr std::size_t kMaxCallShapes = 1024;
+
   std::shared_ptr<const ir::Kernel> definition_;
   std::vector<Config> configs_;
   ResolvedSettings settings_;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // guards bound_ and call_shapes_
   mutable std::unordered_map<SpecializationKey, std::shared_ptr<BoundKernel>, SpecializationKeyHash>
       bound_;
+  /// The layout of the latest call that was not a hit (null after `reset`): the hit path.
+  mutable std::atomic<const CallShape*> last_call_{nullptr};
+  /// Every layout ever published to `last_call_`, kept until destruction because a concurrent
+  /// call may still be reading one (`reset` only stops publishing them).
+  mutable std::vector<std::unique_ptr<const CallShape>> call_shapes_;
+  mutable std::size_t live_call_shapes_ = 0;  ///< published since the last `reset`
 };
 
 }  // namespace tessera::lang

@@ -6,9 +6,10 @@
 ///
 /// `compile_program(device, program)` goes through the runtime's backend registry: the
 /// device's backend supplies the `Codegen` (program -> source) and `Compiler` (source ->
-/// binary) roles, and the device loads the binary. No backend is named here, so a backend that
-/// registers its roles (cpu now; cuda and hip when their code generators land) is used the
-/// same way. `CompiledKernel::launch` marshals arguments in the program's parameter order
+/// binary) roles, and the device loads the binary. No backend is named here: every backend that
+/// registers its roles (cpu, cuda; hip once its code generator lands) is used the same way, and
+/// the launch shape (threads per block, dynamic shared memory) comes from the code generator
+/// with the source (`backend::Source::launch`). `CompiledKernel::launch` marshals arguments in the program's parameter order
 /// (lower::Program::params: tensor pointers, scalars in their dtype's storage format, run-time
 /// sizes, run-time strides, the program count of persistent kernels) and launches the grid on
 /// a stream, without host synchronization.
@@ -64,6 +65,11 @@ struct LaunchArgs {
 
 /// A program compiled and loaded on one device. Immutable and thread safe: `launch` may run
 /// concurrently from several threads (on distinct streams or the null stream).
+///
+/// The launch is the hot path of every cached call (lang::Kernel and the op registry both end
+/// here): everything that does not depend on the call (parameter sources, block shape, shared
+/// memory, a static grid, the grid extents' size expressions) is resolved at construction,
+/// so `launch` packs the arguments into stack arrays and takes no lock and allocates nothing.
 class CompiledKernel {
  public:
   /// Use `compile_program`.
@@ -79,6 +85,11 @@ class CompiledKernel {
 
   /// The launch grid of a call with `sizes` (every size symbol, `size_vars` order).
   lower::LaunchGrid grid(std::span<const std::int64_t> sizes) const;
+  /// Grid, block and dynamic shared memory of a call with `sizes`, as `launch` passes them.
+  backend::LaunchParams launch_params(std::span<const std::int64_t> sizes) const;
+  /// The loaded entry point (the vendor's function handle), for interop and for benchmarks
+  /// that compare `launch` with the vendor's own launch call of the same function.
+  const backend::Kernel& entry() const { return entry_; }
 
   /// Enqueues the kernel with `args` on `stream` (the device's null stream when null; it must
   /// belong to this kernel's device). The caller has validated the arguments against the
@@ -94,6 +105,21 @@ class CompiledKernel {
     int dim;    ///< kStride: the dimension
     DType dtype;
   };
+  /// One step of a grid extent's size expression in postfix form: push a constant, push size
+  /// symbol `value`, or pop two and push their combination. Compiled once at construction so
+  /// a launch evaluates extents without the name-keyed maps `lower::eval_size` takes.
+  struct SizeStep {
+    enum class Op : std::uint8_t { kConst, kSymbol, kAdd, kSub, kMul, kDiv, kMin, kMax } op;
+    std::int64_t value;  ///< kConst: the constant; kSymbol: the size-symbol index
+  };
+  static constexpr int kMaxSizeDepth = 16;  ///< nesting of a grid extent's size expression
+  static constexpr std::size_t kMaxGridDims = 8;  ///< tile variables of the grid loop
+  void compile_extent(const ir::Expr& e, int depth);
+  /// Checks `g` against the 32-bit/65535 grid limits and copies it into `lp`.
+  static void set_grid(const std::string& kernel, const lower::LaunchGrid& g, backend::LaunchParams& lp);
+  void resolve_launch(std::span<const std::int64_t> sizes, backend::LaunchParams& lp,
+                      lower::LaunchGrid& g) const;
+
   runtime::Device device_;
   lower::Program program_;
   backend::Source source_;
@@ -101,15 +127,21 @@ class CompiledKernel {
   backend::Kernel entry_;
   std::vector<Slot> slots_;
   int num_tensors_ = 0;
+  int compute_units_ = 1;
   bool static_grid_ = false;       ///< every grid extent is a compile-time constant
   lower::LaunchGrid fixed_grid_;   ///< the grid, when static
-  std::vector<std::string> size_names_;  ///< size symbols, `size_vars` order
+  /// Block, dynamic shared memory (from the code generator: `Source::launch`) and, for a
+  /// static grid, the grid: everything of a launch that does not depend on the call.
+  backend::LaunchParams fixed_params_;
+  std::vector<SizeStep> extent_code_;  ///< the grid tiles' extents, one after the other
+  std::vector<int> extent_end_;        ///< per grid tile: one past its last step
+  std::vector<std::int64_t> grid_blocks_;  ///< per grid tile: its block size
 };
 
 /// Generates, compiles and loads `program` for `device` through the backend registry (see the
 /// file comment). With `print_source`, writes the generated source to stderr first. Throws
 /// `UserError` naming the device when its backend registers no code generator or compiler
-/// ("the cuda backend has no code generator yet"), and what the compiler throws on failure (its
+/// ("the hip backend has no code generator"), and what the compiler throws on failure (its
 /// full log and the dumped source's path).
 std::shared_ptr<const CompiledKernel> compile_program(const runtime::Device& device,
                                                       lower::Program program,

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -159,6 +160,10 @@ struct Program {
   /// with `compute_units` (persistent kernels). Throws `UserError` naming a missing size.
   LaunchGrid launch_grid(const std::map<std::string, std::int64_t>& sizes,
                          int compute_units) const;
+  /// The same grid from the tile counts of the grid loop (ceil(extent / block) per tile
+  /// variable, in `tile_vars` order): for launchers that evaluate the extents themselves
+  /// without building a name map per call. Allocates nothing.
+  LaunchGrid launch_grid_from_counts(std::span<const std::int64_t> counts, int compute_units) const;
   /// A readable multi-line summary: tiles, rdims, grid, loops, params, layouts of the Lets.
   std::string describe() const;
 };

@@ -15,11 +15,18 @@
 /// A backend is registered by one explicit call (`register_cuda_backend(Registry&)`) made from
 /// `tessera::init()`: no static initialisers (STYLE B9).
 ///
-/// Codegen and Compiler are declared here so the runtime, the JIT cache and the tool agree on
-/// their shape; the code generators fill them in. Until then a backend registers them as
-/// null and `Backend::codegen`/`compiler` say so.
+/// Launch geometry travels with the generated source (`Source::launch`): only the code
+/// generator knows how many threads the printed program spreads a tile over and how much
+/// dynamic shared memory it expects, so it says so next to the text, and every launcher
+/// (lang::CompiledKernel, hence the op registry) reads it from there instead of recomputing
+/// it per vendor. The grid is not part of it: it depends on each call's sizes and comes from
+/// the lowered program (`lower::Program::launch_grid`), the same for every backend.
+///
+/// A backend without a code generator yet registers `codegen`/`compiler` as null, and
+/// compiling for its devices says so.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,11 +41,24 @@ namespace tessera::backend {
 
 class DeviceImpl;
 
+/// How a generated kernel must be launched, apart from its grid: what the code generator
+/// assumed when it printed the source. A launch with other values is wrong (threads would go
+/// missing or index past their tiles), so launchers copy these verbatim.
+struct LaunchShape {
+  /// Threads per block, x/y/z: 32·num_warps (NVIDIA) or 64·num_warps (AMD) along x; 1x1x1 on
+  /// the CPU, whose programs vectorize inside one call (device_impl.h, CPU launch ABI).
+  std::uint32_t block[3] = {1, 1, 1};
+  /// Dynamic shared memory per block, bytes (static `__shared__` arrays are not counted: the
+  /// loader knows them from the binary). 0 on the CPU.
+  std::uint32_t dynamic_smem_bytes = 0;
+};
+
 /// Generated source for one kernel.
 struct Source {
   std::string kernel_name;  ///< the entry point's symbol
   std::string language;     ///< "cuda", "hip" or "c++"
   std::string text;         ///< RTC-clean source (STYLE A10, B11)
+  LaunchShape launch;       ///< block and dynamic shared memory the text was written for
 };
 
 /// How to compile a `Source`.
@@ -65,8 +85,9 @@ struct Binary {
 class Codegen {
  public:
   virtual ~Codegen() = default;
-  /// Emits the source of `program` for a device with `caps`. Throws `UserError` when the
-  /// program needs something the device lacks, naming the feature and the device's target.
+  /// Emits the source of `program` for a device with `caps`, with the launch shape it was
+  /// written for (`Source::launch`). Throws `UserError` when the program needs something the
+  /// device lacks, naming the feature and the device's target.
   virtual Source emit(const lower::Program& program, const Caps& caps) const = 0;
 };
 
