@@ -147,6 +147,10 @@ void run_case(benchmark::State& state, const test::CudaCase& c) {
   state.counters["MB"] = p->bytes / 1e6;
   state.counters["copy_GBps"] = copy_bandwidth(p->bytes) / 1e9;
   state.counters["threads"] = p->ks.threads;
+  if (c.example == "matmul") {  // 2·m·n·k per call, as a rate over the event-timed iterations
+    const double flops = 2.0 * c.sizes.at("m") * c.sizes.at("n") * c.sizes.at("k");
+    state.counters["TFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e12, benchmark::Counter::kIsRate);
+  }
 }
 
 /// vLLM's tuned silu_mul_fp8 config for (tokens, intermediate): the exact key, else the same
@@ -180,7 +184,7 @@ std::string vllm_silu_config(std::int64_t tokens, std::int64_t inter) {
 
 void register_all() {
   using test::CudaCase;
-  const std::vector<CudaCase> big = {
+  std::vector<CudaCase> big = {
       // >= 256 MB of traffic each.
       {"add", "f32_8192x8192", R"({"block_sizes":[8,1024],"num_warps":8})", {{"m", 8192}, {"n", 8192}}},
       {"silu_mul_fp8", "16384x14336", R"({"block_sizes":[8,512],"num_warps":8})", {{"m", 16384}, {"two_d", 28672}}},
@@ -189,8 +193,22 @@ void register_all() {
       {"dynamic_per_token_scaled_fp8_quant", "bf16_32768x4096", R"({"block_sizes":[1024,1024],"num_warps":4})",
        {{"num_tokens", 32768}, {"hidden_size", 4096}}},
       {"layer_norm", "bf16_32768x4096", R"({"block_sizes":[1],"num_warps":8})", {{"m", 32768}, {"n", 4096}}},
-      {"matmul", "bf16_4096_fma", R"({"block_sizes":[128,128,32],"num_warps":8})", {{"m", 4096}, {"k", 4096}, {"n", 4096}}},
   };
+  // matmul bf16 on tensor cores (mma.sync m16n8k16, cp.async pipeline) at 4096^3 and 8192^3, a
+  // few tile shapes that fit the 48 KB static shared-memory limit; cuBLAS (torch.matmul) is
+  // timed on the same shapes by bench/cuda_torch_baseline.py in the same device call.
+  for (std::int64_t size : {4096, 8192}) {
+    const std::string sz = std::to_string(size);
+    for (const auto& [name, config] : std::vector<std::pair<std::string, std::string>>{
+             {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"},
+             {"b128x256x32_w8_s2", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":2,"l2_groupings":[8]})"},
+             {"b128x128x32_w8_s3", R"({"block_sizes":[128,128,32],"num_warps":8,"num_stages":3,"l2_groupings":[8]})"},
+             {"b64x128x64_w4_s2", R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":2,"l2_groupings":[8]})"},
+             {"b128x64x64_w4_s2", R"({"block_sizes":[128,64,64],"num_warps":4,"num_stages":2,"l2_groupings":[8]})"},
+             {"b64x128x32_w4_s4", R"({"block_sizes":[64,128,32],"num_warps":4,"num_stages":4,"l2_groupings":[8]})"},
+             {"b128x64x32_w4_s4", R"({"block_sizes":[128,64,32],"num_warps":4,"num_stages":4,"l2_groupings":[8]})"}})
+      big.push_back({"matmul", "bf16_" + sz + "_" + name, config, {{"m", size}, {"k", size}, {"n", size}}});
+  }
   for (const CudaCase& c : big) {
     benchmark::RegisterBenchmark(("cuda/" + c.example + "/" + c.name).c_str(), [c](benchmark::State& s) { run_case(s, c); })
         ->UseManualTime()->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);

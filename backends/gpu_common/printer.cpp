@@ -92,7 +92,11 @@ std::string Printer::owner_condition(const std::vector<Axis>& axes) const {
     const AxisDist& d = dist(a);
     if (d.thr <= 1) continue;
     covered *= d.thr;
-    sum += (sum.empty() ? "" : " + ") + std::string("c_") + axis_tag(axis_key(a)) + " * " + std::to_string(d.stride);
+    const std::string c = "c_" + axis_tag(axis_key(a));
+    const std::string term = d.two_digit() ? "(" + c + " % " + std::to_string(d.lo_thr) + ") * " + std::to_string(d.stride) +
+                                                 " + (" + c + " / " + std::to_string(d.lo_thr) + ") * " + std::to_string(d.hi_stride)
+                                           : c + " * " + std::to_string(d.stride);
+    sum += (sum.empty() ? "" : " + ") + term;
   }
   if (covered == plan_.threads) return "";  // every thread owns distinct elements
   return "(int)threadIdx.x == " + (sum.empty() ? std::string("0") : "(" + sum + ")");
@@ -115,9 +119,17 @@ void Printer::emit(const ir::Stmt& s) {
     emit_device_loop(*l);
   } else if (const auto* let = s.as<ir::Let>()) {
     const Expr& v = let->value;
-    if (plan_.staged_lets.count(let->id)) {
-      staged_values_[let->id] = v;
-      emit_staged_load(let->id, v);
+    if (auto op = staged_.find(let->id); op != staged_.end()) {
+      if (op->second.pipelined) {
+        line("// " + op->second.buf + ": tile of " + op->second.load->tensor + " (cp.async pipeline)");
+        return;
+      }
+      line("ts::barrier();  // the previous tile's readers are done");
+      emit_stage_copy(op->second, "0");
+      if (op->second.async) {
+        line("ts::cp_async_commit();");
+        line("ts::cp_async_wait<0>();");
+      }
       return;
     }
     if (looped_rdim(p_, v.type())) {
@@ -165,7 +177,7 @@ void Printer::emit(const ir::Stmt& s) {
     const auto* dot = a->value.as<ir::Dot>();
     const auto* acc = dot ? dot->acc.as<ir::LocalRead>() : nullptr;
     if (dot && acc && acc->id == a->id) {  // acc = dot(x, y, acc): accumulate in place
-      materialize_dot(*dot, name, true);
+      materialize_dot(*dot, a->value, name, true);
       return;
     }
     if (looped_rdim(p_, a->type)) unsupported("an assignment to local '" + a->name + "' along a looped reduction dimension");
@@ -196,6 +208,10 @@ void Printer::emit_device_loop(const ir::TileLoop& l) {
   const auto it = std::find_if(p_.device_loops.begin(), p_.device_loops.end(),
                                [&](const auto& d) { return loops[d.loop] == &l; });
   TS_INTERNAL_CHECK(it != p_.device_loops.end()) << "GPU printer: a device loop without a plan";
+  if (pipelined(l)) {
+    emit_pipelined_loop(l, *it);
+    return;
+  }
   open("");
   auto saved = temps_;
   for (int tv : l.tile_vars) {
@@ -298,7 +314,7 @@ void Printer::emit_grid() {
 
 void Printer::emit_signature(std::ostringstream& os) const {
   os << "extern \"C\" __global__ void __launch_bounds__(" << plan_.threads << ") "
-     << kernel_symbol(k_.name) << "(";
+     << (d_.kernel_attributes.empty() ? "" : d_.kernel_attributes + " ") << kernel_symbol(k_.name) << "(";
   for (std::size_t i = 0; i < p_.params.size(); ++i) {
     const lower::Param& prm = p_.params[i];
     os << (i ? ",\n    " : "\n    ");
@@ -324,7 +340,8 @@ KernelSource Printer::run() {
       << "kernel '" << k_.name << "': num_warps = " << p_.num_warps << " gives " << threads
       << " threads per block; " << d_.target << " allows " << d_.max_threads / d_.warp_size
       << " warps of " << d_.warp_size;
-  plan_ = plan_threads(p_, static_cast<int>(threads), d_.warp_size);
+  plan_ = plan_threads(p_, d_);
+  for (const std::string& n : plan_.notes) notes_.push_back(n);
   declare_staging();
 
   ++indent_;
@@ -332,7 +349,11 @@ KernelSource Printer::run() {
   line("(void)tid;");
   for (const auto& [key, d] : plan_.axes) {
     const std::string tag = axis_tag(key);
-    if (d.thr > 1) {
+    if (d.two_digit()) {
+      line("const int c_" + tag + " = (tid / " + std::to_string(d.stride) + ") % " + std::to_string(d.lo_thr) + " + " +
+           std::to_string(d.lo_thr) + " * ((tid / " + std::to_string(d.hi_stride) + ") % " +
+           std::to_string(d.thr / d.lo_thr) + ");");
+    } else if (d.thr > 1) {
       line("const int c_" + tag + " = (tid / " + std::to_string(d.stride) + ") % " + std::to_string(d.thr) + ";");
     } else {
       line("constexpr int c_" + tag + " = 0;");
@@ -382,7 +403,10 @@ KernelSource Printer::run() {
   os << "// threads " << threads << "; axis distributions (elements per thread x threads @ digit):\n";
   for (const auto& [key, d] : plan_.axes)
     os << "//   " << axis_tag(key) << ": block " << d.block << " = " << d.regs() << " regs, spt " << d.spt
-       << " x thr " << d.thr << " @ " << d.stride << (d.masked ? ", masked" : "") << "\n";
+       << " x thr " << d.thr << " @ " << d.stride
+       << (d.two_digit() ? " (" + std::to_string(d.lo_thr) + " lanes, then warps @ " + std::to_string(d.hi_stride) + ")" : "")
+       << (d.masked ? ", masked" : "") << "\n";
+  for (const std::string& n : notes_) os << "// note: " << n << "\n";
   os << d_.device_header << "\n";
   emit_signature(os);
   os << " {\n";

@@ -270,7 +270,7 @@ void Printer::prepare(const ir::Expr& e) {
   }
   if (const auto* n = e.as<ir::Dot>()) {
     const std::string name = "d" + std::to_string(counter_++);
-    materialize_dot(*n, name, false);
+    materialize_dot(*n, e, name, false);
     temps_[e.get()] = name;
     return;
   }

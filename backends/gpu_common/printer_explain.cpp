@@ -23,7 +23,7 @@ std::string list(const std::vector<T>& v) {
 std::vector<std::string> explain_config(const lower::Program& p, const Dialect& d) {
   const ir::Kernel& k = *p.kernel;
   const Config& c = p.config;
-  const ThreadPlan plan = plan_threads(p, static_cast<int>(p.num_warps * d.warp_size), d.warp_size);
+  const ThreadPlan plan = plan_threads(p, d);
   std::vector<std::string> out;
   auto add = [&](const std::string& field, const std::string& text) { out.push_back(field + ": " + text); };
 
@@ -32,12 +32,22 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
     bs << t.name << "=" << t.block << (t.is_grid ? " (grid)" : " (device loop)") << (t.needs_mask ? " masked" : "") << "; ";
   }
   add("block_sizes", (c.block_sizes() ? "used: " : "default: ") + bs.str() + "each axis is spread as spt x threads (see the source header)");
-  add("num_warps", "used: " + std::to_string(p.num_warps) + " warps = " + std::to_string(p.num_warps * d.warp_size) +
-                       " threads per block (__launch_bounds__)");
+  add("num_warps", "used: " + std::to_string(p.num_warps) + " " + d.warp_name + "s of " + std::to_string(d.warp_size) +
+                       " = " + std::to_string(p.num_warps * d.warp_size) + " threads per block (__launch_bounds__)");
   const bool has_dot = !plan.staged_lets.empty();
-  add("num_stages", has_dot ? "dot operands are staged through shared memory; multi-stage cp.async pipelining is not "
-                              "implemented yet, so one stage is used (value " + std::to_string(p.num_stages) + ")"
-                            : "ignored: no dot operands to pipeline (loads of the loop body are issued together)");
+  std::string stages;  // the printer's decisions (printer_mma_stage.cpp): pipelines, clamps, reasons
+  bool pipelined = false;
+  if (has_dot) {
+    for (const std::string& n : print_kernel(p, d).notes) {
+      if (n.find("num_stages") == std::string::npos && n.find("cp.async pipeline") == std::string::npos) continue;
+      pipelined = pipelined || n.find("cp.async pipeline") != std::string::npos;
+      stages += (stages.empty() ? "" : "; ") + n;
+    }
+  }
+  add("num_stages", !has_dot ? "ignored: no dot operands to pipeline (loads of the loop body are issued together)"
+                    : pipelined ? "used: cp.async pipeline of the dot operands' tiles: " + stages
+                                : "dot operands are staged through shared memory in one stage" +
+                                      (stages.empty() ? std::string(" (num_stages 1)") : ": " + stages));
   add("pid_type", std::string("used: ") + std::string(to_string(p.grid.pid_type)) +
                       (p.grid.pid_type == PidType::kPersistentBlocked || p.grid.pid_type == PidType::kPersistentInterleaved
                            ? " (grid = min(tiles, SMs x num_sm_multiplier), programs loop over tiles)"
@@ -65,12 +75,22 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
   for (const lower::DeviceLoopPlan& l : p.device_loops) unroll += std::to_string(l.unroll) + " ";
   add("range_unroll_factors", p.device_loops.empty() ? "ignored: no device loops"
                                                      : "used: #pragma unroll N per device loop (0 = 1): " + unroll);
-  add("range_num_stages", "ignored: see num_stages");
+  add("range_num_stages", "used per device loop when set (else num_stages): see num_stages");
   add("range_warp_specializes", "ignored: no warp specialization");
   add("range_multi_buffers", "ignored: staging buffers are single");
   add("range_flattens", "ignored: use flatten_loops");
   add("maxnreg", c.maxnreg() ? "ignored: register caps are not passed to NVRTC yet" : "not set");
   add("num_sm_multiplier", "used for persistent pid types: " + std::to_string(p.grid.num_sm_multiplier));
+  // AMD-only fields (Triton's AMD backend): honoured on HIP, meaningless on NVIDIA.
+  if (d.language == "hip") {
+    add("waves_per_eu", d.kernel_attributes.empty()
+                            ? std::string("not set: the compiler picks the occupancy")
+                            : "used: " + d.kernel_attributes + " (minimum wavefronts per SIMD)");
+  } else {
+    add("waves_per_eu", "ignored: an AMD occupancy hint; NVIDIA uses __launch_bounds__ and maxnreg");
+  }
+  add("matrix_instr_nonkdim", d.mfma ? "ignored for now: dot runs on FMA (MFMA is not implemented yet)"
+                                     : "ignored: " + d.target + " has no MFMA instructions (AMD CDNA only)");
   add("math", std::string("kernel math mode ") + (k.math_mode == ir::MathMode::fast ? "fast (__fdividef, __expf, rsqrtf)" : "exact"));
   for (const std::string& n : p.notes) add("note", n);
   return out;

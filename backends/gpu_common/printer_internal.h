@@ -4,7 +4,8 @@
 /// Private to the GPU printer (printer*.cpp): the axis distributions and the `Printer` class,
 /// split by op family across printer.cpp (kernel, grid, statements), printer_plan.cpp (thread
 /// mapping), printer_elementwise.cpp (types, operators), printer_memory.cpp (loads, stores),
-/// printer_reduce.cpp (reductions) and printer_mma.cpp (dot).
+/// printer_reduce.cpp (reductions), printer_mma_stage.cpp (dot operands in shared memory, the
+/// cp.async pipeline) and printer_mma.cpp (dot: mma.sync or FMA).
 
 #include <functional>
 #include <map>
@@ -32,7 +33,18 @@ struct AxisDist {
   int spt = 1;             ///< contiguous elements per thread
   int thr = 1;             ///< threads along the axis (a power of two)
   int stride = 1;          ///< the axis's digit: component = (tid / stride) % thr
+  /// Two-digit axes (the M and N axes of an mma accumulator): the low digit has `lo_thr`
+  /// threads at `stride` (lanes of a warp), the high one thr / lo_thr threads at `hi_stride`
+  /// (warps): component = (tid / stride) % lo_thr + lo_thr · ((tid / hi_stride) % (thr / lo_thr)).
+  /// 0 = one digit.
+  int lo_thr = 0;
+  int hi_stride = 0;
   bool masked = true;      ///< lanes past the valid count exist (ragged or dynamic extent)
+  bool two_digit() const { return lo_thr > 0 && thr > lo_thr; }
+  /// The lowest thread-index stride above every digit of this axis.
+  std::int64_t top() const {
+    return two_digit() ? std::int64_t{hi_stride} * (thr / lo_thr) : std::int64_t{stride} * thr;
+  }
   /// Registers per thread along the axis.
   int regs() const {
     const std::int64_t per = std::int64_t{spt} * thr;
@@ -40,6 +52,19 @@ struct AxisDist {
   }
   /// True when thr·spt does not divide block (some registers map past the tile: masked too).
   bool overhang() const { return block % (std::int64_t{spt} * thr) != 0; }
+};
+
+/// A dot lowered onto mma.sync m16n8k16 (printer_mma.cpp): its accumulator's M and N axes carry
+/// the fragment distributions, so every value over them (the epilogue, the store) lives in the
+/// mma layout without a conversion. Warp w owns warp_m = w % wm, warp_n = w / wm; a thread's
+/// (lane l) registers along M are rows q·8·wm + 8·warp_m + l/4 (an m16 instruction tile r takes
+/// q = 2r, 2r+1), along N columns (q/2)·8·wn + 8·warp_n + 2·(l%4) + q%2 (n8 tile s = q/2).
+struct MmaPlan {
+  int m_key = -1, n_key = -1;  ///< axis keys of the accumulator's M and N axes
+  int wm = 1, wn = 1;          ///< warps along M and N
+  int mr = 1, nr = 1;          ///< m16 / n8 instruction tiles per warp
+  std::int64_t bk = 16;        ///< the K tile (a multiple of 16)
+  DType dtype = DType::bf16;   ///< operand type: bf16 or f16
 };
 
 /// The thread mapping of a program: one distribution per axis, the staged dot operands, and the
@@ -50,14 +75,40 @@ struct ThreadPlan {
   std::set<int> staged_lets;                ///< Let ids of dot operands (shared-memory tiles)
   std::map<int, ir::Expr> staged_values;    ///< their values
   std::map<const ir::ExprNode*, int> load_order;  ///< Load node -> index in program order
+  std::optional<MmaPlan> mma;               ///< the tensor-core plan, when a dot qualifies
+  std::set<const ir::ExprNode*> mma_dots;   ///< Dot nodes that run on it
+  std::set<int> mma_operands;               ///< Let ids of their operands (swizzled for ldmatrix)
   std::vector<std::string> notes;
+};
+
+/// A dot operand staged in shared memory (printer_mma_stage.cpp): a [rows, cols] tile, rows of
+/// `row_len` elements (cols + a 16-byte pad for the FMA path; cols with 16-byte chunks XOR-swizzled
+/// by row for ldmatrix), `stages` buffers deep.
+struct StagedOperand {
+  int let_id = -1;
+  ir::Expr value;                 ///< the Let's value: a Load under casts
+  const ir::Load* load = nullptr;
+  DType dtype = DType::f32;       ///< the tensor's element type (what shared memory holds)
+  std::vector<ir::Axis> axes;     ///< [row axis, column axis]
+  std::int64_t rows = 0, cols = 0, row_len = 0;
+  int vec = 1;                    ///< elements per copy: 16 bytes when aligned, else 1
+  bool async = false;             ///< copies are cp.async (16-byte, zero-filling)
+  int per_phase = 1, max_phase = 1;  ///< swizzle: chunk ^= (row / per_phase) % max_phase
+  int stages = 1;
+  bool pipelined = false;         ///< issued ahead by its device loop, not at the Let
+  std::string buf;                ///< the shared array
+  std::string why_scalar;         ///< why vec = 1
+  std::int64_t elems() const { return rows * row_len; }
 };
 
 /// The direct operand expressions of `e` (index values of loads included; undefined skipped).
 std::vector<ir::Expr> expr_children(const ir::Expr& e);
 
-/// Computes the thread plan of `p` for `threads` threads (printer_plan.cpp).
-ThreadPlan plan_threads(const lower::Program& p, int threads, int warp_size);
+/// Computes the thread plan of `p` for `d` (printer_plan.cpp).
+ThreadPlan plan_threads(const lower::Program& p, const Dialect& d);
+/// Chooses the dots of `dots` that run on tensor cores and fixes their accumulator axes in
+/// `plan` (printer_mma.cpp); notes say why a dot stays on the FMA path.
+void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan);
 
 // ---- value spelling (printer_elementwise.cpp) ----------------------------------------------
 std::string ident(const std::string& s);
@@ -127,7 +178,6 @@ class Printer {
   std::string address(const std::string& tensor, const std::vector<ir::Index>& idx);
   void emit_load_let(const std::string& name, const ir::Load& load, const ir::Expr& self);
   void emit_store(const ir::Store& st);
-  void emit_staged_load(int let_id, const ir::Expr& value);
   /// Whether the last-axis accesses of `tensor` by `idx` can move spt-wide vectors.
   bool vectorizable(const std::string& tensor, const std::vector<ir::Index>& idx,
                     std::string* why = nullptr);
@@ -140,9 +190,20 @@ class Printer {
   void with_chunks(int rdim, const ir::Expr& root, const std::function<void()>& body);
   void emit_deferred(const ir::Expr& root);
 
-  // ---- dot (printer_mma.cpp) ----
+  // ---- dot operands in shared memory (printer_mma_stage.cpp) ----
   void declare_staging();
-  void materialize_dot(const ir::Dot& d, const std::string& target, bool in_place);
+  /// The element index of (row, col) in operand `op`'s buffer (padding or swizzle applied).
+  std::string smem_index(const StagedOperand& op, const std::string& row, const std::string& col) const;
+  /// Copies the operand's tile (for the tile indices in scope) into buffer `stage`.
+  void emit_stage_copy(const StagedOperand& op, const std::string& stage);
+  /// Whether device loop `l` issues its dot operands `stages - 1` tiles ahead (cp.async).
+  bool pipelined(const ir::TileLoop& l) const;
+  void emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoopPlan& plan);
+
+  // ---- dot (printer_mma.cpp) ----
+  void materialize_dot(const ir::Dot& d, const ir::Expr& self, const std::string& target, bool in_place);
+  void emit_mma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
+  void emit_fma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
 
   // ---- statements (printer.cpp) ----
   void emit(const ir::Stmt& s);
@@ -162,7 +223,9 @@ class Printer {
   std::map<const ir::ExprNode*, std::string> temps_;  ///< materialized Reduce/Dot in scope
   std::map<int, ir::Expr> deferred_;                  ///< Lets along a looped rdim
   std::set<int> emitted_deferred_;
-  std::map<int, ir::Expr> staged_values_;             ///< staged Let id -> value
+  std::map<int, StagedOperand> staged_;               ///< staged Let id -> operand
+  std::map<int, std::string> stage_ptr_;              ///< staged Let id -> current buffer pointer
+  std::map<const ir::TileLoop*, int> pipelines_;      ///< pipelined device loops -> stages
   std::vector<std::string> smem_decls_;               ///< shared-memory declarations
   std::int64_t smem_bytes_ = 0;
   std::int64_t reduce_smem_floats_ = 0;               ///< scratch for cross-warp reductions

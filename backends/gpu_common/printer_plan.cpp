@@ -52,6 +52,7 @@ class Collector {
   std::set<int> dot_operand_lets;
   std::set<int> other_uses;  ///< Let ids read outside a dot operand position
   std::set<int> skip_lets;   ///< Lets not to walk (the dot operands, found by a first pass)
+  std::vector<ir::Expr> dots;  ///< Dot nodes in program order
 
   void stmt(const ir::Stmt& s) {
     if (const auto* b = s.as<ir::Block>()) {
@@ -109,6 +110,7 @@ class Collector {
     if (!e.defined() || seen_.count(e.get())) return;
     seen_.insert(e.get());
     if (const auto* d = e.as<ir::Dot>()) {
+      dots.push_back(e);
       for (const ir::Expr* op : {&d->a, &d->b}) {
         if (const auto* v = op->as<ir::Var>()) dot_operand_lets.insert(v->id);
         else expr(*op);
@@ -132,8 +134,9 @@ class Collector {
 
 }  // namespace
 
-ThreadPlan plan_threads(const lower::Program& p, int threads, int warp_size) {
+ThreadPlan plan_threads(const lower::Program& p, const Dialect& dialect) {
   ThreadPlan plan;
+  const int threads = static_cast<int>(p.num_warps * dialect.warp_size);
   plan.threads = threads;
   Collector first(p);
   first.stmt(p.kernel->body);
@@ -150,6 +153,9 @@ ThreadPlan plan_threads(const lower::Program& p, int threads, int warp_size) {
     plan.staged_lets.insert(id);
     plan.staged_values[id] = c.lets.at(id);
   }
+
+  // A dot on tensor cores fixes its accumulator axes first (printer_mma.cpp).
+  plan_mma(p, dialect, first.dots, plan);
 
   // Spaces of higher rank and more elements claim digits first; within one, the last axis
   // (the contiguous one) gets the lowest digits so lanes of a warp touch consecutive vectors.
@@ -187,8 +193,7 @@ ThreadPlan plan_threads(const lower::Program& p, int threads, int warp_size) {
       std::int64_t stride = 1;
       for (int other : meets[key]) {
         auto o = plan.axes.find(other);
-        if (o != plan.axes.end() && o->second.thr > 1)
-          stride = std::max<std::int64_t>(stride, std::int64_t{o->second.stride} * o->second.thr);
+        if (o != plan.axes.end() && o->second.thr > 1) stride = std::max<std::int64_t>(stride, o->second.top());
       }
       d.stride = static_cast<int>(stride);
       const std::int64_t room = stride >= threads ? 1 : threads / stride;
@@ -197,7 +202,6 @@ ThreadPlan plan_threads(const lower::Program& p, int threads, int warp_size) {
       plan.axes[key] = d;
     }
   }
-  (void)warp_size;
   return plan;
 }
 

@@ -16,8 +16,10 @@ using ir::Axis;
 void Printer::cross_thread_combine(const std::string& acc, int regs, const AxisDist& d, const ReduceForm& form) {
   if (d.thr <= 1) return;
   auto at = [&](const std::string& q) { return acc + "[" + q + "]"; };
-  const std::int64_t top = std::int64_t{d.stride} * d.thr;
   const std::int64_t warp = d_.warp_size;
+  // A two-digit axis (an mma accumulator's) has a lane digit and a warp digit: shuffles over
+  // the first, the shared-memory round over the second.
+  std::int64_t top = d.two_digit() ? std::int64_t{d.stride} * d.lo_thr : std::int64_t{d.stride} * d.thr;
   // Lane digits: butterfly shuffles, every lane ends with the combined value.
   if (d.stride < warp) {
     line("#pragma unroll");
@@ -26,9 +28,11 @@ void Printer::cross_thread_combine(const std::string& acc, int regs, const AxisD
       line(at("q") + " = " + form.combine(at("q"), "ts::shfl_xor(" + at("q") + ", " + std::to_string(o) + ")") + ";");
     close();
   }
+  std::int64_t lo = std::max<std::int64_t>(d.stride, warp);
+  if (d.two_digit()) lo = d.hi_stride, top = d.top();
   if (top <= warp) return;
   // Warp digits: one round through shared memory, combined in a fixed order (reproducible).
-  const std::int64_t lo = std::max<std::int64_t>(d.stride, warp), wc = top / lo;
+  const std::int64_t wc = top / lo;
   const std::string T = std::to_string(plan_.threads);
   reduce_smem_floats_ = std::max<std::int64_t>(reduce_smem_floats_, std::int64_t{regs} * plan_.threads);
   open("");

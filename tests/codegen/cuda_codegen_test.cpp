@@ -66,8 +66,8 @@ TEST(CudaCodegen, RowReductionsShuffleThenCrossWarps) {
 
 TEST(CudaCodegen, DotStagesOperandsInSharedMemory) {
   const std::string s = source_of("matmul", "b32x32x16_w4");
-  EXPECT_NE(s.find("__shared__ __align__(16) ts::u16 sm_v"), std::string::npos) << s;
-  EXPECT_NE(s.find("fmaf("), std::string::npos);
+  EXPECT_NE(s.find("__shared__ __align__(128) ts::u16 sm_v"), std::string::npos) << s;
+  EXPECT_NE(s.find("ts::mma_16816_bf16("), std::string::npos);  // tensor cores: tests/codegen/cuda_mma_test.cpp
 }
 
 TEST(CudaCodegen, ExplainNamesEveryField) {

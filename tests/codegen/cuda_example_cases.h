@@ -53,13 +53,20 @@ inline std::vector<CudaCase> cuda_example_cases() {
       {"matmul", "b32x32x16_w4", R"({"block_sizes":[32,32,16],"num_warps":4})", {{"m", 70}, {"k", 100}, {"n", 90}}},
       {"matmul", "b64x64x32_l2", R"({"block_sizes":[64,64,32],"num_warps":4,"l2_groupings":[4],"num_stages":3})", {{"m", 70}, {"k", 100}, {"n", 90}}},
       {"matmul", "persistent_dynamic", R"({"block_sizes":[16,64,64],"num_warps":2,"pid_type":"persistent_interleaved"})", {{"m", 70}, {"k", 100}, {"n", 90}}, true},
+      // Tensor cores with the cp.async pipeline: 16-byte aligned rows (k, n multiples of 8),
+      // every tile edge ragged (m, n, k not multiples of the block sizes), K tail zero-filled.
+      {"matmul", "mma_b128x128x32_s3_w8", R"({"block_sizes":[128,128,32],"num_warps":8,"num_stages":3,"l2_groupings":[8]})", {{"m", 300}, {"k", 200}, {"n", 264}}},
+      {"matmul", "mma_b128x256x32_s2_w8", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":2})", {{"m", 200}, {"k", 72}, {"n", 520}}},
+      {"matmul", "mma_b64x128x64_s4_persistent", R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":4,"pid_type":"persistent_blocked"})", {{"m", 300}, {"k", 456}, {"n", 136}}},
+      {"matmul", "mma_b16x32x16_s2_w1", R"({"block_sizes":[16,32,16],"num_warps":1,"num_stages":2})", {{"m", 33}, {"k", 40}, {"n", 48}}},
   };
   return c;
 }
 
-/// Lowers `c` for `target`: specialized sizes always constant; the others constant unless
-/// `c.dynamic`; strides contiguous and constant unless `c.dynamic`.
-inline lower::Program lower_cuda_case(const CudaCase& c, const std::string& target) {
+/// Lowers `c` for `target` with `warp_size` lanes per warp (64 for AMD CDNA wavefronts, as the
+/// HIP codegen tests use these cases too): specialized sizes always constant; the others
+/// constant unless `c.dynamic`; strides contiguous and constant unless `c.dynamic`.
+inline lower::Program lower_cuda_case(const CudaCase& c, const std::string& target, int warp_size = 32) {
   const examples::ExampleEntry* entry = nullptr;
   for (const auto& e : examples::example_kernels())
     if (e.name == c.example) entry = &e;
@@ -78,7 +85,7 @@ inline lower::Program lower_cuda_case(const CudaCase& c, const std::string& targ
     }
   }
   const Config config = Config::from_json(json::parse(c.config, c.name), c.name);
-  return lower::lower(kernel, config, spec, target, 32);
+  return lower::lower(kernel, config, spec, target, warp_size);
 }
 
 }  // namespace tessera::test

@@ -132,13 +132,30 @@ TEST_P(CudaExamples, MatchesTheInterpreter) {
   }
   for (auto& [name, p] : dptr) dev->deallocate(p, MemoryKind::kDevice);
 
+  // matmul accumulates K products in f32 in an order of its own (mma.sync sums 16-wide K slices
+  // in hardware): an output that cancels to near zero keeps an absolute error of about
+  // sqrt(K)·u·sum_k |a_ik·b_kj| (u = 2^-24, the probabilistic form of Higham's K·u bound), x4.
+  std::vector<double> slack;
+  if (c.example == "matmul") {
+    const ir::HostTensor& a = tensors.at("a");
+    const ir::HostTensor& b = tensors.at("b");
+    const std::int64_t m = a.shape[0], kd = a.shape[1], n = b.shape[1];
+    slack.assign(static_cast<std::size_t>(m * n), 0.0);
+    for (std::int64_t i = 0; i < m; ++i)
+      for (std::int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (std::int64_t p = 0; p < kd; ++p) s += std::abs(a.at({i, p}) * b.at({p, j}));
+        slack[static_cast<std::size_t>(i * n + j)] = 4.0 * std::sqrt(double(kd)) * 0x1p-24 * s;
+      }
+  }
   for (const auto& t : kernel.outputs) {
     const ir::HostTensor& got = tensors.at(t.name);
     const ir::HostTensor& want = expected.at(t.name);
     int bad = 0;
     for (std::int64_t i = 0; i < got.numel() && bad < 5; ++i) {
       const double g = got.load(i), w = want.load(i);
-      if (!(std::abs(g - w) <= rel_tol(t.dtype) * std::abs(w) + 1e-6)) {
+      const double extra = slack.empty() ? 0.0 : slack[static_cast<std::size_t>(i)];
+      if (!(std::abs(g - w) <= rel_tol(t.dtype) * std::abs(w) + 1e-6 + extra)) {
         ++bad;
         ADD_FAILURE() << c.example << "/" << c.name << " output " << t.name << "[" << i << "] = " << g
                       << ", interpreter " << w << "\nsource: " << bin.source_path;

@@ -172,36 +172,53 @@ __device__ __forceinline__ void vstore(T* p, const vec<T, N>& v) { *reinterpret_
 
 // ---- async copies and tensor cores (sm_80+) -------------------------------------------------
 #if __CUDA_ARCH__ >= 800
-/// 16 bytes global -> shared, zero-filled when `valid` is false (masked lanes read nothing).
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+/// 16 bytes global -> shared without a register round trip (cp.async.cg: cached in L2 only, the
+/// tile is read once per program). The first `bytes` (0..16) come from `gmem`, the rest of the
+/// 16 is zero-filled, so a ragged edge or a dead row costs no branch and adds zeros to a dot.
+/// Both addresses must be 16-byte aligned; with `bytes` = 0 nothing is read from `gmem`.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, int bytes) {
   const u32 s = u32(__cvta_generic_to_shared(smem));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(s), "l"(gmem), "r"(valid ? 16 : 0));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(s), "l"(gmem), "r"(bytes) : "memory");
 }
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;"); }
-template <int N> __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N)); }
+/// Closes the group of cp.async issued by this thread since the last commit.
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+/// Waits until at most N of this thread's committed groups are still in flight (groups complete
+/// in order, so the oldest ones have landed). Other threads' copies need a barrier after this.
+template <int N> __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory"); }
 
-/// ldmatrix.x4: four 8x8 b16 matrices from shared memory (rows addressed by lanes 0-31).
+/// ldmatrix.x4: four 8x8 b16 matrices; lanes 8i..8i+7 give the 16-byte rows of matrix i, and
+/// lane l receives in r[i] the two elements (row l/4, cols 2(l%4), 2(l%4)+1) of matrix i.
 __device__ __forceinline__ void ldmatrix_x4(u32 (&r)[4], const void* smem_row) {
   const u32 s = u32(__cvta_generic_to_shared(smem_row));
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(s));
 }
-__device__ __forceinline__ void ldmatrix_x2_trans(u32 (&r)[2], const void* smem_row) {
+/// ldmatrix.x4.trans: the same four matrices transposed: lane l receives (rows 2(l%4), 2(l%4)+1,
+/// col l/4) of matrix i, i.e. a K-pair of column l/4 when rows are K: an mma B fragment.
+__device__ __forceinline__ void ldmatrix_x4_trans(u32& r0, u32& r1, u32& r2, u32& r3, const void* smem_row) {
+  const u32 s = u32(__cvta_generic_to_shared(smem_row));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+               : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(s));
+}
+__device__ __forceinline__ void ldmatrix_x2_trans(u32& r0, u32& r1, const void* smem_row) {
   const u32 s = u32(__cvta_generic_to_shared(smem_row));
   asm volatile("ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16 {%0,%1}, [%2];"
-               : "=r"(r[0]), "=r"(r[1]) : "r"(s));
+               : "=r"(r0), "=r"(r1) : "r"(s));
 }
-/// SM80_16x8x16_F32BF16BF16F32_TN: (T32,V4) -> (M16,N8) accumulators c0..c3.
-__device__ __forceinline__ void mma_bf16_16816(float (&c)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+/// SM80_16x8x16_F32BF16BF16F32_TN: D = A·B + C on one warp, g = lane/4, t = lane%4:
+/// A (T32,V8) -> (M16,K16): a0 (g, 2t..2t+1), a1 (g+8, 2t..), a2 (g, 2t+8..), a3 (g+8, 2t+8..);
+/// B (T32,V4) -> (K16,N8): b0 (2t..2t+1, g), b1 (2t+8.., g);
+/// C (T32,V4) -> (M16,N8): c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
+__device__ __forceinline__ void mma_16816_bf16(float& c0, float& c1, float& c2, float& c3, const u32 (&a)[4], u32 b0, u32 b1) {
   asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+               : "+f"(c0), "+f"(c1), "+f"(c2), "+f"(c3)
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
-/// SM80_16x8x16_F32F16F16F32_TN.
-__device__ __forceinline__ void mma_f16_16816(float (&c)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+/// SM80_16x8x16_F32F16F16F32_TN: as above with f16 operands.
+__device__ __forceinline__ void mma_16816_f16(float& c0, float& c1, float& c2, float& c3, const u32 (&a)[4], u32 b0, u32 b1) {
   asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+               : "+f"(c0), "+f"(c1), "+f"(c2), "+f"(c3)
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 #endif
 

@@ -161,23 +161,24 @@ Layout mma_layout(std::int64_t m, std::int64_t n, const std::string& target, int
   l.kind = LayoutKind::kMma;
   l.shape = {m, n};
   l.order = {1, 0};
-  if (sm >= 90 && target.back() == 'a' && m >= 64 && num_warps % 4 == 0) {
-    l.mma_version = 3;  // wgmma: a warp group of 4 warps owns 64 rows
-    l.instr_shape = {16, static_cast<int>(std::min<std::int64_t>(n, 256))};
-    l.warps_per_cta = {num_warps, 1};
-  } else {
-    l.mma_version = cdna ? 4 : 2;
-    l.instr_shape = cdna ? std::vector<int>{32, 32} : std::vector<int>{16, 8};
-    // Warps along M while M has room, then along N (Triton's warpsPerTileV2).
-    int wm = 1, wn = 1, left = num_warps;
-    while (left > 1) {
-      if (m / (std::int64_t{l.instr_shape[0]} * wm) > 1) wm *= 2;
-      else if (n / (std::int64_t{l.instr_shape[1]} * wn) > 1) wn *= 2;
-      else wm *= 2;
-      left /= 2;
+  // mma.sync m16n8k16 on every sm_80+ target (sm_90a included: the GPU printer issues wgmma only
+  // from its own v3 plan, not yet written) and MFMA on CDNA.
+  l.mma_version = cdna ? 4 : 2;
+  l.instr_shape = cdna ? std::vector<int>{32, 32} : std::vector<int>{16, 8};
+  // Triton's warpsPerTileV2: double the warps along whichever dimension has more instruction
+  // tiles left per warp (N counted in pairs of n8 tiles), so warp tiles stay near square and
+  // each ldmatrix'd operand fragment feeds as many mma as possible.
+  const std::int64_t im = l.instr_shape[0], in = l.instr_shape[1];
+  std::int64_t wm = 1, wn = 1;
+  while (wm * wn < num_warps) {
+    if (m / im / wm >= n / (in * 2) / wn) {
+      if (wm < std::max<std::int64_t>(1, m / im)) wm *= 2;
+      else wn *= 2;
+    } else {
+      wn *= 2;
     }
-    l.warps_per_cta = {wm, wn};
   }
+  l.warps_per_cta = {static_cast<int>(wm), static_cast<int>(wn)};
   return l;
 }
 

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dot operands in shared memory, and the cp.async pipeline of the device loop that loads them.
+//
+// Buffers. An mma operand keeps its rows unpadded and XOR-swizzles 16-byte chunks by row (the
+// lowering's `shared` layout: chunk ^= (row / per_phase) % max_phase), so the 8 rows that one
+// ldmatrix phase or one cp.async phase touches land in 8 distinct 16-byte bank groups; an FMA
+// operand pads each row by 16 bytes instead. `stages` copies of each buffer sit back to back.
+//
+// Copies. With 16-byte aligned rows (constant strides, multiples of 8 elements, aligned column
+// offset) each thread moves 16-byte chunks with cp.async: global -> shared with no registers, the
+// part of a chunk past a ragged edge zero-filled by the hardware (src-size < 16), so masked
+// lanes add zeros to the dot. Otherwise (run-time strides, unaligned rows) element copies.
+//
+// Pipeline (num_stages / range_num_stages = S >= 2, every operand of the loop body cp.async'd):
+//   prologue: tiles 0..S-2 issued, one commit group each;
+//   iteration kt: wait until <= S-2 groups are pending (tile kt landed for this thread); barrier
+//   (every thread's copies of kt visible, and everyone has finished reading tile kt-1's buffer);
+//   issue tile kt+S-1 into that freed buffer; commit (an empty group past the end keeps the
+//   count exact); compute on tile kt.
+// One barrier per K tile; S-1 tiles in flight while the tensor cores work on the current one.
+#include <algorithm>
+
+#include "gpu_common/printer_internal.h"
+#include "tessera/error.h"
+
+namespace tessera::backend::gpu {
+
+using ir::Axis;
+
+namespace {
+
+/// The load under a staged operand's casts.
+const ir::Load* staged_load(const ir::Expr& v) {
+  ir::Expr e = v;
+  while (const auto* c = e.as<ir::Cast>()) e = c->a;
+  return e.as<ir::Load>();
+}
+
+/// True when `e` depends on nothing computed inside a loop body (sizes, constants, scalars):
+/// then a tile's address can be formed iterations ahead.
+bool invariant(const ir::Expr& e) {
+  if (!e.defined()) return true;
+  if (e.as<ir::Var>() || e.as<ir::LocalRead>() || e.as<ir::Load>() || e.as<ir::Reduce>() || e.as<ir::Dot>() ||
+      e.as<ir::TileIndex>())
+    return false;
+  for (const ir::Expr& c : expr_children(e))
+    if (!invariant(c)) return false;
+  return true;
+}
+
+/// The Let ids of staged operands bound directly in loop `l`'s body.
+std::vector<int> body_lets(const ir::TileLoop& l, const std::map<int, StagedOperand>& staged) {
+  std::vector<int> out;
+  auto visit = [&](const ir::Stmt& s) {
+    if (const auto* let = s.as<ir::Let>(); let && staged.count(let->id)) out.push_back(let->id);
+  };
+  if (const auto* b = l.body.as<ir::Block>()) {
+    for (const ir::Stmt& s : b->stmts) visit(s);
+  } else {
+    visit(l.body);
+  }
+  return out;
+}
+
+}  // namespace
+
+void Printer::declare_staging() {
+  for (const auto& [id, v] : plan_.staged_values) {
+    StagedOperand op;
+    op.let_id = id;
+    op.value = v;
+    op.load = staged_load(v);
+    op.axes = real_axes(v.type().axes);
+    if (op.load == nullptr || op.axes.size() != 2)
+      unsupported("a dot operand that is not a 2-D loaded tile (let " + std::to_string(id) + ")");
+    op.dtype = k_.find_tensor(op.load->tensor)->dtype;
+    const auto shape = p_.shape_of(v.type().axes, false);
+    op.rows = shape[0];
+    op.cols = shape[1];
+    op.buf = "sm_v" + std::to_string(id);
+    const int size = dtype_size(op.dtype);
+    if (plan_.mma_operands.count(id)) {
+      const lower::Layout sl = lower::shared_layout({op.rows, op.cols}, op.dtype, 1);
+      op.row_len = op.cols;
+      op.per_phase = sl.per_phase;
+      op.max_phase = sl.max_phase;
+    } else {
+      op.row_len = op.cols + std::max(1, 16 / size);
+    }
+    // 16-byte copies need aligned rows: constant strides (rows multiples of the vector, columns
+    // contiguous) and a column offset that is a multiple of the vector.
+    op.vec = static_cast<int>(std::min<std::int64_t>(16 / size, op.cols));
+    op.why_scalar = "strides are run-time values";
+    bool aligned = false;
+    if (auto s = p_.spec.strides.find(op.load->tensor); s != p_.spec.strides.end()) {
+      aligned = s->second.back() == 1;
+      for (std::size_t d = 0; d + 1 < s->second.size(); ++d) aligned = aligned && s->second[d] % op.vec == 0;
+      const ir::Index& last = op.load->indices.back();
+      if (last.kind == ir::IndexKind::tile && last.value.defined()) {
+        const auto off = lower::eval_size(last.value, p_.spec.sizes);
+        aligned = aligned && off && *off % op.vec == 0;
+      }
+      op.why_scalar = "unaligned rows or offset";
+    }
+    if (!aligned || op.cols % op.vec != 0) op.vec = 1;
+    // cp.async moves exactly 16 bytes (.cg); operands in another dtype than stored go through
+    // registers anyway, so only plain loads of the stored type qualify.
+    op.async = d_.async_copy && op.vec * size == 16;
+    staged_.emplace(id, std::move(op));
+  }
+
+  // Pipelines: device loops of one tile variable whose staged operands all move by cp.async.
+  const auto loops = k_.loops();
+  for (const lower::DeviceLoopPlan& dl : p_.device_loops) {
+    const ir::TileLoop& l = *loops[dl.loop];
+    const std::vector<int> lets = body_lets(l, staged_);
+    const std::int64_t want = dl.num_stages > 0 ? dl.num_stages : p_.num_stages;
+    if (lets.empty() || want < 2) continue;
+    std::string why;
+    if (l.tile_vars.size() != 1) why = "the loop has several tile variables";
+    for (int id : lets) {
+      const StagedOperand& op = staged_.at(id);
+      if (!op.async) why = d_.async_copy ? "operand " + op.load->tensor + " is not 16-byte aligned (" + op.why_scalar + ")"
+                                         : d_.target + " has no asynchronous copies";
+      for (const ir::Index& i : op.load->indices)
+        if (!invariant(i.value)) why = "operand " + op.load->tensor + " is indexed by a value computed in the loop";
+    }
+    if (!why.empty()) {
+      notes_.push_back("num_stages " + std::to_string(want) + ": one stage, " + why);
+      continue;
+    }
+    // Every stage of every operand must fit the static shared-memory limit: fewer stages if not.
+    std::int64_t per_stage = 0, others = 0;
+    for (const auto& [id, op] : staged_)
+      (std::find(lets.begin(), lets.end(), id) != lets.end() ? per_stage : others) += op.elems() * dtype_size(op.dtype);
+    std::int64_t stages = want;
+    while (stages > 1 && others + stages * per_stage > d_.max_static_smem) --stages;
+    if (stages != want)
+      notes_.push_back("num_stages " + std::to_string(want) + " needs " + std::to_string(others + want * per_stage) +
+                       " bytes of shared memory; " + std::to_string(stages) + " stages fit the " +
+                       std::to_string(d_.max_static_smem) + "-byte static limit");
+    if (stages < 2) continue;
+    for (int id : lets) {
+      staged_.at(id).stages = static_cast<int>(stages);
+      staged_.at(id).pipelined = true;
+    }
+    pipelines_[&l] = static_cast<int>(stages);
+    notes_.push_back("loop " + p_.tiles[l.tile_vars[0]].name + ": cp.async pipeline, " + std::to_string(stages) +
+                     " stages");
+  }
+
+  for (auto& [id, op] : staged_) {
+    // 128-byte alignment: the swizzle assumes each buffer starts a bank row.
+    smem_decls_.push_back("__shared__ __align__(128) " + storage_type(op.dtype) + " " + op.buf + "[" +
+                          std::to_string(op.stages * op.elems()) + "];  // " + std::to_string(op.stages) + " x [" +
+                          std::to_string(op.rows) + "][" + std::to_string(op.row_len) + "]" +
+                          (op.max_phase > 1 ? ", 16-byte chunks swizzled" : ""));
+    smem_bytes_ += op.stages * op.elems() * dtype_size(op.dtype);
+    stage_ptr_[id] = op.buf;
+  }
+}
+
+std::string Printer::smem_index(const StagedOperand& op, const std::string& row, const std::string& col) const {
+  const std::string base = "(" + row + ") * " + std::to_string(op.row_len);
+  if (op.max_phase <= 1) return base + " + (" + col + ")";
+  const std::string v = std::to_string(std::max(1, 16 / dtype_size(op.dtype)));
+  return base + " + (((((" + col + ") / " + v + ") ^ (((" + row + ") / " + std::to_string(op.per_phase) + ") % " +
+         std::to_string(op.max_phase) + ")) * " + v + ") + (" + col + ") % " + v + ")";
+}
+
+void Printer::emit_stage_copy(const StagedOperand& op, const std::string& stage) {
+  const ir::Load& load = *op.load;
+  const std::string st = storage_type(op.dtype);
+  const std::string r_tag = axis_tag(axis_key(op.axes[0])), c_tag = axis_tag(axis_key(op.axes[1]));
+  const std::string row = "i_" + r_tag, col = "iv_" + c_tag;
+  const std::int64_t per_row = op.cols / op.vec, total = op.rows * per_row;
+  const std::int64_t iters = (total + plan_.threads - 1) / plan_.threads;
+  const std::string dst_base = op.buf + (stage == "0" ? "" : " + (" + stage + ") * " + std::to_string(op.elems()));
+  line("// stage " + op.buf + " <- " + load.tensor +
+       (op.async ? " (cp.async, 16-byte chunks)" : op.vec > 1 ? " (" + std::to_string(op.vec) + "-wide vectors)"
+                                                               : " (scalar: " + op.why_scalar + ")"));
+  // Element copies of a large tile unroll partly: fully unrolled, the compiler hoists every
+  // load (and its 64-bit address) ahead of the stores and runs out of registers.
+  line(op.vec == 1 && iters > 8 ? "#pragma unroll 8" : "#pragma unroll");
+  open("for (int it = 0; it < " + std::to_string(iters) + "; ++it)");
+  line("const int vi = it * " + std::to_string(plan_.threads) + " + tid;");
+  if (total % plan_.threads != 0) line("if (vi >= " + std::to_string(total) + ") break;");
+  line("const int " + row + " = vi / " + std::to_string(per_row) + ";");
+  line("const int " + col + " = (vi % " + std::to_string(per_row) + ") * " + std::to_string(op.vec) + ";");
+  line(st + "* dst = " + dst_base + " + " + smem_index(op, row, col) + ";");
+  const std::string row_ok = row + " < " + count(op.axes[0]);
+  if (op.async) {
+    // Bytes of this chunk inside the tensor: 16, a ragged tail, or 0 (nothing is read then, and
+    // the source is the tensor's base so no out-of-range address is formed).
+    line("const int i_" + c_tag + " = " + col + ";");
+    line("const int nb = " + row_ok + " ? (int)min(max((" + idx_t_ + ")" + count(op.axes[1]) + " - " + col + ", (" + idx_t_ +
+         ")0), (" + idx_t_ + ")" + std::to_string(op.vec) + ") * " + std::to_string(dtype_size(op.dtype)) + " : 0;");
+    line("ts::cp_async16(dst, nb > 0 ? (const void*)&" + address(load.tensor, load.indices) + " : (const void*)p_" +
+         ident(load.tensor) + ", nb);");
+    close();
+    return;
+  }
+  if (op.vec > 1) {
+    open("if (" + row_ok + " && " + col + " + " + std::to_string(op.vec) + " <= " + count(op.axes[1]) + ")");
+    line("const int i_" + c_tag + " = " + col + ";");
+    line("ts::vstore<" + st + ", " + std::to_string(op.vec) + ">(dst, ts::vload<" + st + ", " + std::to_string(op.vec) +
+         ", " + load_hint(&load) + ">(&" + address(load.tensor, load.indices) + "));");
+    close();
+    open("else");
+  } else {
+    open("");
+  }
+  line("#pragma unroll");
+  open("for (int e = 0; e < " + std::to_string(op.vec) + "; ++e)");
+  line("const int i_" + c_tag + " = " + col + " + e;");
+  line("dst[e] = (" + row_ok + " && i_" + c_tag + " < " + count(op.axes[1]) + ") ? " +
+       address(load.tensor, load.indices) + " : " + st + "(0);");
+  close();
+  close();
+  close();
+}
+
+bool Printer::pipelined(const ir::TileLoop& l) const { return pipelines_.count(&l) > 0; }
+
+void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoopPlan& plan) {
+  const int S = pipelines_.at(&l);
+  const int tv = l.tile_vars[0];
+  const std::string t = "t" + std::to_string(tv), tiles = t + "_tiles", idx = t + "_idx";
+  const std::vector<int> lets = body_lets(l, staged_);
+  const std::string SS = std::to_string(S);
+  open("");
+  auto saved = temps_;
+  line("const " + idx_t_ + " " + tiles + " = (" + t + "_extent + " + std::to_string(p_.tiles[tv].block - 1) + ") / " +
+       std::to_string(p_.tiles[tv].block) + ";");
+  line("// cp.async pipeline, " + SS + " stages: tiles kt+1..kt+" + std::to_string(S - 1) +
+       " are in flight while tile kt is computed");
+  line("#pragma unroll");
+  open("for (int ps = 0; ps < " + std::to_string(S - 1) + "; ++ps)");
+  open("if (ps < " + tiles + ")");
+  set_tile(tv, "ps");
+  for (int id : lets) emit_stage_copy(staged_.at(id), "ps");
+  close();
+  line("ts::cp_async_commit();");
+  close();
+  line("int st_rd = 0;  // the buffer of tile kt; kt+" + std::to_string(S - 1) + " goes to the one before it");
+  line(plan.unroll > 0 ? "#pragma unroll " + std::to_string(plan.unroll) : "#pragma unroll 1");
+  open("for (" + idx_t_ + " " + idx + " = 0; " + idx + " < " + tiles + "; ++" + idx + ")");
+  line("ts::cp_async_wait<" + std::to_string(S - 2) + ">();  // this thread's copies of tile kt have landed");
+  line("ts::barrier();  // everyone's have, and nobody still reads tile kt-1's buffer");
+  open("");
+  line("const " + idx_t_ + " pf_idx = " + idx + " + " + std::to_string(S - 1) + ";");
+  line("const int st_wr = st_rd == 0 ? " + std::to_string(S - 1) + " : st_rd - 1;");
+  open("if (pf_idx < " + tiles + ")");
+  set_tile(tv, "pf_idx");
+  for (int id : lets) emit_stage_copy(staged_.at(id), "st_wr");
+  close();
+  close();
+  line("ts::cp_async_commit();  // one group per iteration (empty past the end): wait<" + std::to_string(S - 2) +
+       "> stays exact");
+  set_tile(tv, idx);
+  for (int id : lets) stage_ptr_[id] = "(" + staged_.at(id).buf + " + st_rd * " + std::to_string(staged_.at(id).elems()) + ")";
+  emit(l.body);
+  for (int id : lets) stage_ptr_[id] = staged_.at(id).buf;
+  line("st_rd = st_rd == " + std::to_string(S - 1) + " ? 0 : st_rd + 1;");
+  close();
+  line("ts::cp_async_wait<0>();");
+  line("ts::barrier();  // the buffers may be refilled next (a persistent program's next tile)");
+  temps_ = saved;
+  close();
+}
+
+}  // namespace tessera::backend::gpu
