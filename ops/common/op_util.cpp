@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ops/common/op_util.h"
+
+#include <sstream>
+
+#include "tessera/error.h"
+
+namespace tessera::ops {
+
+std::vector<std::int64_t> token_counts_t14() {
+  std::vector<std::int64_t> t;
+  for (std::int64_t m = 1; m <= 8192; m *= 2) t.push_back(m);
+  return t;
+}
+
+void expect(bool ok, std::string_view kernel, std::string_view arg, const runtime::TensorView& v,
+            std::string_view what) {
+  TS_USER_CHECK(ok) << "kernel '" << kernel << "': argument '" << arg << "' must be " << what << ", got " << v.str();
+}
+
+void expect_tensor(std::string_view kernel, std::string_view arg, const runtime::TensorView& v,
+                   std::initializer_list<DType> dtypes, int rank) {
+  bool dtype_ok = false;
+  std::ostringstream allowed;
+  for (DType d : dtypes) {
+    dtype_ok |= v.dtype() == d;
+    allowed << (allowed.tellp() > 0 ? " or " : "") << dtype_name(d);
+  }
+  expect(dtype_ok && v.rank() == rank, kernel, arg, v, allowed.str() + " of rank " + std::to_string(rank));
+}
+
+void expect_dim(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, int dim,
+                std::int64_t size) {
+  expect(v.rank() > dim && v.size(dim) == size, kernel, arg, v,
+         "of size " + std::to_string(size) + " in dimension " + std::to_string(dim));
+}
+
+void expect_inner_contiguous(std::string_view kernel, std::string_view arg, const runtime::TensorView& v) {
+  expect(v.rank() == 0 || v.size(v.rank() - 1) <= 1 || v.stride(v.rank() - 1) == 1, kernel, arg, v,
+         "contiguous in its last dimension (stride 1)");
+}
+
+runtime::TensorView reshape_view(const runtime::TensorView& v, std::vector<std::int64_t> shape,
+                                 std::vector<std::int64_t> strides) {
+  return runtime::TensorView(v.data(), v.dtype(), shape, strides, v.device());
+}
+
+runtime::TensorView flatten_to_2d(std::string_view kernel, std::string_view arg, const runtime::TensorView& v) {
+  if (v.rank() == 2) return v;
+  expect(v.rank() >= 2 && v.is_contiguous(), kernel, arg, v, "2-D, or contiguous with rank >= 2");
+  std::int64_t rows = 1;
+  for (int d = 0; d + 1 < v.rank(); ++d) rows *= v.size(d);
+  const std::int64_t n = v.size(v.rank() - 1);
+  return reshape_view(v, {rows, n}, {n, 1});
+}
+
+runtime::TensorView split_last_dim(const runtime::TensorView& v, std::int64_t g) {
+  return reshape_view(v, {v.size(0), v.size(1) / g, g}, {v.stride(0), g, 1});
+}
+
+runtime::TensorView as_scalar_view(std::string_view kernel, std::string_view arg, const runtime::TensorView& v) {
+  expect(v.numel() == 1 && v.dtype() == DType::f32, kernel, arg, v, "a one-element f32 tensor");
+  return reshape_view(v, {1}, {1});
+}
+
+ir::HostTensor random_normal(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double mean,
+                             double std) {
+  ir::HostTensor t = ir::HostTensor::zeros(dtype, std::move(shape));
+  std::normal_distribution<double> dist(mean, std);
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.store(i, dist(rng));
+  return t;
+}
+
+ir::HostTensor random_uniform(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double lo,
+                              double hi) {
+  ir::HostTensor t = ir::HostTensor::zeros(dtype, std::move(shape));
+  std::uniform_real_distribution<double> dist(lo, hi);
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.store(i, dist(rng));
+  return t;
+}
+
+ir::HostTensor poisoned(DType dtype, std::vector<std::int64_t> shape) {
+  ir::HostTensor t = ir::HostTensor::zeros(dtype, std::move(shape));
+  t.fill_bytes(0xFF);
+  return t;
+}
+
+ir::HostTensor scalar_tensor(double value) {
+  ir::HostTensor t = ir::HostTensor::zeros(DType::f32, {1});
+  t.store(0, value);
+  return t;
+}
+
+std::int64_t key_int(const CaseKey& key, std::string_view name) {
+  const auto v = key.get_int(name);
+  TS_USER_CHECK(v.has_value()) << "case key " << key.canonical() << " has no integer field '" << name << "'";
+  return *v;
+}
+
+}  // namespace tessera::ops

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file
+/// What the op folders share: vLLM's quantization constants, argument checks with uniform
+/// messages, views that re-shape a call's tensors for the kernel, and host input generation
+/// (seeded, reproducible) for input generators and tests.
+
+#include <cstdint>
+#include <initializer_list>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/ir/host_tensor.h"
+#include "tessera/keys/case_key.h"
+#include "tessera/registry/kernel_args.h"
+
+namespace tessera::ops {
+
+/// float8_e4m3fn's finite range (vLLM `get_fp8_min_max()` on CUDA).
+inline constexpr double kFp8Max = 448.0;
+/// vLLM's smallest fp8 scale: 1 / (fp8_max * 512) = 1 / 229376.
+inline constexpr double kFp8MinScale = 1.0 / (kFp8Max * 512.0);
+/// int8's range and vLLM's smallest int8 scale (`torch.finfo(torch.float32).eps`).
+inline constexpr double kInt8Min = -128.0;
+inline constexpr double kInt8Max = 127.0;
+inline constexpr double kInt8MinScale = 1.1920928955078125e-07;
+
+/// vLLM's token-count list T14 = 1, 2, 4, ..., 8192.
+std::vector<std::int64_t> token_counts_t14();
+
+/// Throws `UserError` "kernel 'K': argument 'A' must be <what>, got <view>" unless `ok`.
+void expect(bool ok, std::string_view kernel, std::string_view arg, const runtime::TensorView& v,
+            std::string_view what);
+/// Checks dtype and rank, naming the allowed dtypes.
+void expect_tensor(std::string_view kernel, std::string_view arg, const runtime::TensorView& v,
+                   std::initializer_list<DType> dtypes, int rank);
+/// Checks a dimension's size.
+void expect_dim(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, int dim,
+                std::int64_t size);
+/// Checks that the last dimension is contiguous (stride 1).
+void expect_inner_contiguous(std::string_view kernel, std::string_view arg, const runtime::TensorView& v);
+
+/// A view of `v`'s memory with another shape and strides (no checks beyond TensorView's).
+runtime::TensorView reshape_view(const runtime::TensorView& v, std::vector<std::int64_t> shape,
+                                 std::vector<std::int64_t> strides);
+/// `v` ([..., n], contiguous) as [prod(leading), n]; a 2-D view as is.
+runtime::TensorView flatten_to_2d(std::string_view kernel, std::string_view arg, const runtime::TensorView& v);
+/// `v` ([m, n] with stride(1) == 1) as [m, n / g, g].
+runtime::TensorView split_last_dim(const runtime::TensorView& v, std::int64_t g);
+/// A numel-1 tensor (vLLM's scalar tensors: shape [] or [1]) as a [1] view.
+runtime::TensorView as_scalar_view(std::string_view kernel, std::string_view arg, const runtime::TensorView& v);
+
+/// A host tensor of `shape` filled with N(mean, std) rounded to `dtype`.
+ir::HostTensor random_normal(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double mean = 0,
+                             double std = 1);
+/// A host tensor of `shape` filled with U(lo, hi) rounded to `dtype`.
+ir::HostTensor random_uniform(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double lo,
+                              double hi);
+/// A host tensor with every byte 0xFF (NaN for floats): an output to be overwritten.
+ir::HostTensor poisoned(DType dtype, std::vector<std::int64_t> shape);
+/// A one-element f32 host tensor [1] holding `value`.
+ir::HostTensor scalar_tensor(double value);
+
+/// The integer field `name` of a case key; `UserError` naming the key if absent.
+std::int64_t key_int(const CaseKey& key, std::string_view name);
+
+}  // namespace tessera::ops

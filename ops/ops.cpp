@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ops/ops.h"
+
+#include <mutex>
+
+#include "ops/silu_mul_fp8/silu_mul_fp8.h"
+
+namespace tessera::ops {
+
+std::vector<registry::KernelSpec> op_specs() {
+  std::vector<registry::KernelSpec> specs;
+  specs.push_back(silu_mul_fp8_spec());
+  return specs;
+}
+
+void register_ops(registry::KernelRegistry& registry) {
+  for (registry::KernelSpec& s : op_specs()) registry.register_kernel(std::move(s));
+}
+
+registry::KernelRegistry& ops_registry() {
+  static std::once_flag once;
+  std::call_once(once, [] { register_ops(registry::kernel_registry()); });
+  return registry::kernel_registry();
+}
+
+const registry::RegisteredKernel& op_kernel(std::string_view name) { return ops_registry().get(name); }
+
+void call(std::string_view name, registry::KernelArgs args, runtime::Stream* stream) {
+  op_kernel(name).call(args, stream);
+}
+
+}  // namespace tessera::ops
