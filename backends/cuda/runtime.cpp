@@ -7,8 +7,6 @@
 #include <vector>
 
 #include "cuda/api.h"
-#include "cuda/codegen.h"
-#include "cuda/compiler.h"
 #include "gpu_common/fill_kernel.h"
 #include "gpu_common/gpu_runtime.h"
 #include "tessera/error.h"
@@ -155,7 +153,9 @@ struct CudaApi {
             "cuLaunchKernel"};
   }
 
-  static Binary compile_fill_kernel(const runtime::DeviceInfo& info);
+  static Binary compile_fill_kernel(const runtime::DeviceInfo& info) {
+    return cuda::compile_fill_kernel(info);
+  }
 };
 
 /// NVRTC calls, checked: failures name the call and NVRTC's error string.
@@ -168,7 +168,9 @@ void nvrtc_check(int r, const char* call, const runtime::DeviceInfo& info, const
                                  "' for ", info.caps.target, "; NVRTC log:\n", log));
 }
 
-Binary CudaApi::compile_fill_kernel(const runtime::DeviceInfo& info) {
+}  // namespace
+
+Binary compile_fill_kernel(const runtime::DeviceInfo& info) {
   const Loaded<NvrtcApi>& rtc = nvrtc();
   TS_USER_CHECK(rtc.ok()) << "filling memory on " << info.id.str()
                           << " needs NVRTC to compile a kernel, and NVRTC is not available: "
@@ -207,8 +209,6 @@ Binary CudaApi::compile_fill_kernel(const runtime::DeviceInfo& info) {
   return b;
 }
 
-}  // namespace
-
 std::string nvrtc_version() {
   const Loaded<NvrtcApi>& rtc = nvrtc();
   if (!rtc.ok()) return cat("nvrtc unavailable (", rtc.error, ")");
@@ -225,10 +225,6 @@ void register_cuda_backend(Registry& registry) {
   Backend b;
   b.kind = runtime::DeviceKind::cuda;
   b.runtime = std::make_unique<gpu::GpuRuntime<cuda::CudaApi>>();
-  // Both roles load nothing until used: NVRTC is dlopen'ed at the first compile, so machines
-  // without it still enumerate devices and compiling says why it cannot.
-  b.codegen = cuda::make_cuda_codegen();
-  b.compiler = cuda::make_cuda_compiler();
   registry.add(std::move(b));
 }
 

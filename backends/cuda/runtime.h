@@ -23,6 +23,11 @@ namespace cuda {
 /// Facts about device `ordinal` (caps.cpp). Throws `runtime::DriverError` on a failed query.
 runtime::DeviceInfo query_device(int ordinal);
 
+/// The runtime's own fill kernel (gpu_common/fill_kernel.h) compiled by NVRTC to a cubin for
+/// `info.caps.target`. Needs no GPU, only NVRTC. Throws `UserError` when NVRTC is missing or
+/// the target unknown, `runtime::DriverError` with the NVRTC log when compilation fails.
+Binary compile_fill_kernel(const runtime::DeviceInfo& info);
+
 /// "nvrtc 13.0", or "nvrtc unavailable (<why>)": goes into cache keys and `tessera devices`.
 std::string nvrtc_version();
 

@@ -135,7 +135,9 @@ struct HipApiTrait {
             "hipModuleLaunchKernel"};
   }
 
-  static Binary compile_fill_kernel(const runtime::DeviceInfo& info);
+  static Binary compile_fill_kernel(const runtime::DeviceInfo& info) {
+    return hip::compile_fill_kernel(info);
+  }
 };
 
 void hiprtc_check(int r, const char* call, const runtime::DeviceInfo& info, const std::string& log) {
@@ -147,7 +149,9 @@ void hiprtc_check(int r, const char* call, const runtime::DeviceInfo& info, cons
                                  "' for ", info.caps.target, "; hiprtc log:\n", log));
 }
 
-Binary HipApiTrait::compile_fill_kernel(const runtime::DeviceInfo& info) {
+}  // namespace
+
+Binary compile_fill_kernel(const runtime::DeviceInfo& info) {
   const Loaded<HiprtcApi>& rtc = hiprtc();
   TS_USER_CHECK(rtc.ok()) << "filling memory on " << info.id.str()
                           << " needs hiprtc to compile a kernel, and hiprtc is not available: "
@@ -187,8 +191,6 @@ Binary HipApiTrait::compile_fill_kernel(const runtime::DeviceInfo& info) {
                info, log);
   return b;
 }
-
-}  // namespace
 
 std::string hiprtc_version() {
   const Loaded<HiprtcApi>& rtc = hiprtc();

@@ -24,6 +24,11 @@ namespace hip {
 /// Facts about device `ordinal` (caps.cpp). Throws `runtime::DriverError` on a failed query.
 runtime::DeviceInfo query_device(int ordinal);
 
+/// The runtime's own fill kernel (gpu_common/fill_kernel.h) compiled by hiprtc to a code object
+/// for `info.caps.target` (e.g. "gfx90a"). Needs no GPU, only hiprtc. Throws `UserError` when
+/// hiprtc is missing or the target unknown, `runtime::DriverError` with the log on failure.
+Binary compile_fill_kernel(const runtime::DeviceInfo& info);
+
 /// "hiprtc 5.2", or "hiprtc unavailable (<why>)": goes into cache keys and `tessera devices`.
 std::string hiprtc_version();
 
