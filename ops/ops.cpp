@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "ops/dynamic_per_token_scaled_fp8_quant/dynamic_per_token_scaled_fp8_quant.h"
 #include "ops/silu_mul_fp8/silu_mul_fp8.h"
 
 namespace tessera::ops {
@@ -10,6 +11,7 @@ namespace tessera::ops {
 std::vector<registry::KernelSpec> op_specs() {
   std::vector<registry::KernelSpec> specs;
   specs.push_back(silu_mul_fp8_spec());
+  specs.push_back(dynamic_per_token_scaled_fp8_quant_spec());
   return specs;
 }
 

@@ -44,6 +44,8 @@ std::vector<OpCase> cases() {
   return {
       {"silu_mul_fp8", R"({"intermediate":2048,"numtokens":3})"},
       {"silu_mul_fp8", R"({"intermediate":100,"numtokens":33})"},
+      {"dynamic_per_token_scaled_fp8_quant", R"({"hidden_size":2048,"num_tokens":4})"},
+      {"dynamic_per_token_scaled_fp8_quant", R"({"hidden_size":200,"num_tokens":7})"},
   };
 }
 
