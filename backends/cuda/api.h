@@ -41,6 +41,7 @@ inline constexpr int kAttrMaxSharedMemoryPerMultiprocessor = 81;
 inline constexpr int kAttrMaxSharedMemoryPerBlockOptin = 97;
 inline constexpr unsigned kStreamNonBlocking = 0x1;  // CU_STREAM_NON_BLOCKING
 inline constexpr unsigned kEventDefault = 0x0;       // CU_EVENT_DEFAULT (timing enabled)
+inline constexpr unsigned kMemHostAllocPortable = 0x1;  // CU_MEMHOSTALLOC_PORTABLE
 
 /// The CUDA version whose ABI the signatures in api.def follow. cuGetProcAddress returns, for
 /// each base name, the variant that version used (cuMemAlloc -> cuMemAlloc_v2, cuStreamDestroy

@@ -50,6 +50,7 @@ static_assert(kAttrMaxSharedMemoryPerBlockOptin ==
               CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
 static_assert(kStreamNonBlocking == CU_STREAM_NON_BLOCKING);
 static_assert(kEventDefault == CU_EVENT_DEFAULT);
+static_assert(kMemHostAllocPortable == CU_MEMHOSTALLOC_PORTABLE);
 
 // Enum-typed parameters (CUresult, CUdevice_attribute, nvrtcResult) are `int` on our side;
 // compare signatures with them spelled as int on the toolkit's side too.

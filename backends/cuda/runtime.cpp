@@ -96,8 +96,10 @@ struct CudaApi {
     return {r, "cuMemAlloc"};
   }
   static ApiStatus free(void* p) { return {fn().cuMemFree(dptr(p)), "cuMemFree"}; }
+  // Portable: pinned for every context, so a PinnedBuffer from cuda:0 also copies at full
+  // speed to cuda:1 (without the flag other contexts treat it as pageable and stage it).
   static ApiStatus malloc_host(void** p, std::size_t n) {
-    return {fn().cuMemAllocHost(p, n), "cuMemAllocHost"};
+    return {fn().cuMemHostAlloc(p, n, kMemHostAllocPortable), "cuMemHostAlloc"};
   }
   static ApiStatus free_host(void* p) { return {fn().cuMemFreeHost(p), "cuMemFreeHost"}; }
   static ApiStatus mem_get_info(std::size_t* free, std::size_t* total) {

@@ -44,7 +44,7 @@ static_assert(kHipMemcpyHostToDevice == ::hipMemcpyHostToDevice);
 static_assert(kHipMemcpyDeviceToHost == ::hipMemcpyDeviceToHost);
 static_assert(kHipMemcpyDeviceToDevice == ::hipMemcpyDeviceToDevice);
 static_assert(kHipStreamNonBlocking == hipStreamNonBlocking);
-static_assert(kHipHostMallocDefault == hipHostMallocDefault);
+static_assert(kHipHostMallocPortable == hipHostMallocPortable);
 static_assert(kAttrClockRate == ::hipDeviceAttributeClockRate);
 static_assert(kAttrL2CacheSize == ::hipDeviceAttributeL2CacheSize);
 static_assert(kAttrMaxThreadsPerBlock == ::hipDeviceAttributeMaxThreadsPerBlock);

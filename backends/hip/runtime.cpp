@@ -87,8 +87,9 @@ struct HipApiTrait {
   }
   static ApiStatus malloc(void** p, std::size_t n) { return {fn().hipMalloc(p, n), "hipMalloc"}; }
   static ApiStatus free(void* p) { return {fn().hipFree(p), "hipFree"}; }
+  // Portable, as on CUDA: pinned for every device, not only the allocating one.
   static ApiStatus malloc_host(void** p, std::size_t n) {
-    return {fn().hipHostMalloc(p, n, kHipHostMallocDefault), "hipHostMalloc"};
+    return {fn().hipHostMalloc(p, n, kHipHostMallocPortable), "hipHostMalloc"};
   }
   static ApiStatus free_host(void* p) { return {fn().hipHostFree(p), "hipHostFree"}; }
   static ApiStatus mem_get_info(std::size_t* free, std::size_t* total) {

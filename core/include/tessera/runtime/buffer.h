@@ -11,6 +11,10 @@
 /// stream, which must belong to the GPU side of the copy, and the host side must stay alive
 /// and unmodified until the stream reaches it (pinned host memory makes it truly async;
 /// pageable memory makes the driver stage it, which may block).
+///
+/// Ordering: streams are non-blocking (like PyTorch's side streams), so a synchronous `copy`,
+/// `memset` or `fill_pattern` is *not* ordered after work still queued on a stream that
+/// touches the same memory: synchronize that stream (or use the `_async`/stream forms on it).
 
 #include <cstddef>
 #include <cstdint>
@@ -80,8 +84,9 @@ class Buffer {
   DeviceId device_;
 };
 
-/// Page-locked host memory from a GPU's driver (cuMemAllocHost / hipHostMalloc); its spans are
-/// on `cpu`. Freed on destruction through the same driver. Move-only.
+/// Page-locked host memory from a GPU's driver (cuMemHostAlloc with CU_MEMHOSTALLOC_PORTABLE,
+/// so every CUDA device treats it as pinned; hipHostMalloc); its spans are on `cpu`. Freed on
+/// destruction through the same driver. Move-only.
 class PinnedBuffer {
  public:
   PinnedBuffer() = default;
