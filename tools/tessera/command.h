@@ -38,5 +38,7 @@ void add_ir_commands(CommandTable& table);
 void add_compile_commands(CommandTable& table);
 void add_explain_command(CommandTable& table);
 void add_devices_commands(CommandTable& table);
+void add_run_command(CommandTable& table);
+void add_pick_command(CommandTable& table);
 
 }  // namespace tessera::tool
