@@ -92,6 +92,7 @@ std::unique_ptr<Prepared> prepare(const test::CudaCase& c) {
   out->lp.grid[1] = static_cast<std::uint32_t>(grid.y);
   out->lp.grid[2] = static_cast<std::uint32_t>(grid.z);
   out->lp.block[0] = static_cast<std::uint32_t>(out->ks.threads);
+  out->lp.smem_bytes = out->ks.source.launch.dynamic_smem_bytes;
   return out;
 }
 
@@ -194,19 +195,20 @@ void register_all() {
        {{"num_tokens", 32768}, {"hidden_size", 4096}}},
       {"layer_norm", "bf16_32768x4096", R"({"block_sizes":[1],"num_warps":8})", {{"m", 32768}, {"n", 4096}}},
   };
-  // matmul bf16 on tensor cores (mma.sync m16n8k16, cp.async pipeline) at 4096^3 and 8192^3, a
-  // few tile shapes that fit the 48 KB static shared-memory limit; cuBLAS (torch.matmul) is
-  // timed on the same shapes by bench/cuda_torch_baseline.py in the same device call.
+  // matmul bf16 on tensor cores at 4096^3 and 8192^3 (wgmma on sm_90a, mma.sync elsewhere; cp.async
+  // pipeline, dynamic shared memory above 48 KB); cuBLAS (torch.matmul) is timed on the same
+  // shapes by bench/cuda_torch_baseline.py in the same device call.
   for (std::int64_t size : {4096, 8192}) {
     const std::string sz = std::to_string(size);
     for (const auto& [name, config] : std::vector<std::pair<std::string, std::string>>{
-             {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"},
-             {"b128x256x32_w8_s2", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":2,"l2_groupings":[8]})"},
-             {"b128x128x32_w8_s3", R"({"block_sizes":[128,128,32],"num_warps":8,"num_stages":3,"l2_groupings":[8]})"},
-             {"b64x128x64_w4_s2", R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":2,"l2_groupings":[8]})"},
-             {"b128x64x64_w4_s2", R"({"block_sizes":[128,64,64],"num_warps":4,"num_stages":2,"l2_groupings":[8]})"},
-             {"b64x128x32_w4_s4", R"({"block_sizes":[64,128,32],"num_warps":4,"num_stages":4,"l2_groupings":[8]})"},
-             {"b128x64x32_w4_s4", R"({"block_sizes":[128,64,32],"num_warps":4,"num_stages":4,"l2_groupings":[8]})"}})
+             {"b128x256x64_w8_s4", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8]})"},
+             {"b128x256x64_w8_s3", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":3,"l2_groupings":[8]})"},
+             {"b256x128x64_w8_s4", R"({"block_sizes":[256,128,64],"num_warps":8,"num_stages":4,"l2_groupings":[8]})"},
+             {"b128x128x64_w4_s4", R"({"block_sizes":[128,128,64],"num_warps":4,"num_stages":4,"l2_groupings":[8]})"},
+             {"b128x128x64_w8_s4", R"({"block_sizes":[128,128,64],"num_warps":8,"num_stages":4,"l2_groupings":[8]})"},
+             {"b128x256x32_w8_s6", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":6,"l2_groupings":[8]})"},
+             {"b128x256x64_w8_s4_persistent", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"pid_type":"persistent_blocked"})"},
+             {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"}})
       big.push_back({"matmul", "bf16_" + sz + "_" + name, config, {{"m", size}, {"k", size}, {"n", size}}});
   }
   for (const CudaCase& c : big) {

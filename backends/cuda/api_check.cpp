@@ -32,6 +32,7 @@ static_assert(sizeof(CUresult) == sizeof(::CUresult));
 static_assert(sizeof(CUdevice) == sizeof(::CUdevice) && std::is_same_v<CUdevice, ::CUdevice>);
 static_assert(std::is_same_v<CUdeviceptr, ::CUdeviceptr>);
 static_assert(sizeof(CUdevice_attribute) == sizeof(::CUdevice_attribute));
+static_assert(sizeof(CUfunction_attribute) == sizeof(::CUfunction_attribute));
 static_assert(sizeof(nvrtcResult) == sizeof(::nvrtcResult));
 
 static_assert(kCudaSuccess == CUDA_SUCCESS);
@@ -48,6 +49,8 @@ static_assert(kAttrMaxSharedMemoryPerMultiprocessor ==
               CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR);
 static_assert(kAttrMaxSharedMemoryPerBlockOptin ==
               CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+static_assert(kFuncAttrSharedSizeBytes == CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES);
+static_assert(kFuncAttrMaxDynamicSharedSizeBytes == CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES);
 static_assert(kStreamNonBlocking == CU_STREAM_NON_BLOCKING);
 static_assert(kEventDefault == CU_EVENT_DEFAULT);
 static_assert(kMemHostAllocPortable == CU_MEMHOSTALLOC_PORTABLE);
@@ -57,6 +60,7 @@ static_assert(kMemHostAllocPortable == CU_MEMHOSTALLOC_PORTABLE);
 template <class T> struct Int { using type = T; };
 template <> struct Int<::CUresult> { using type = int; };
 template <> struct Int<::CUdevice_attribute> { using type = int; };
+template <> struct Int<::CUfunction_attribute> { using type = int; };
 template <> struct Int<::nvrtcResult> { using type = int; };
 template <class F> struct IntSig;
 template <class R, class... A> struct IntSig<R (*)(A...)> {

@@ -24,6 +24,16 @@ gpu::Dialect cuda_dialect(const std::string& target) {
   d.eviction_hints = sm >= 70;
   d.max_threads = 1024;
   d.max_static_smem = 48 * 1024;  // static __shared__ limit on every NVIDIA GPU
+  // wgmma.mma_async exists on sm_90a alone (PTX ISA: "requires sm_90a"; sm_100a has tcgen05).
+  d.wgmma = sm == 90 && t.suffix == "a";
+  // The opt-in per-block maximum (CUDA C++ Programming Guide, "Technical Specifications per
+  // Compute Capability": 227 KB on 9.0 and 10.0, 163 KB on 8.0/8.7, 99 KB on 8.6/8.9/12.x,
+  // 96 KB on 7.0, 64 KB on 7.5); the device's own value is in Caps (runtime: cudaDevAttr...Optin).
+  d.max_dynamic_smem = sm == 90 || sm == 100 || sm == 103 ? 227 * 1024
+                       : sm == 80 || sm == 87             ? 163 * 1024
+                       : sm == 70 || sm == 72             ? 96 * 1024
+                       : sm == 75                         ? 64 * 1024
+                                                          : 99 * 1024;
   return d;
 }
 

@@ -147,7 +147,24 @@ struct CudaApi {
   }
   static ApiStatus module_unload(Module m) { return {fn().cuModuleUnload(m), "cuModuleUnload"}; }
   static ApiStatus module_function(Function* f, Module m, const char* name) {
-    return {fn().cuModuleGetFunction(f, m, name), "cuModuleGetFunction"};
+    if (const CUresult r = fn().cuModuleGetFunction(f, m, name); r != kCudaSuccess) return {r, "cuModuleGetFunction"};
+    return allow_dynamic_smem(*f);
+  }
+  // More than 48 KB of dynamic shared memory per block needs the function's opt-in (CUDA C++
+  // Programming Guide, "Shared Memory" of compute capability 7.x and later:
+  // MAX_DYNAMIC_SHARED_SIZE_BYTES), checked at every launch. Raise it once, at lookup, to all
+  // the device allows beside the function's static arrays (Triton's loader does the same), so
+  // a launch stays one driver call whatever Source::launch.dynamic_smem_bytes says.
+  static ApiStatus allow_dynamic_smem(CUfunction f) {
+    CUdevice dev = 0;
+    int optin = 0, fixed = 0;
+    if (const CUresult r = fn().cuCtxGetDevice(&dev); r != kCudaSuccess) return {r, "cuCtxGetDevice"};
+    if (const CUresult r = fn().cuDeviceGetAttribute(&optin, kAttrMaxSharedMemoryPerBlockOptin, dev); r != kCudaSuccess)
+      return {r, "cuDeviceGetAttribute"};
+    if (const CUresult r = fn().cuFuncGetAttribute(&fixed, kFuncAttrSharedSizeBytes, f); r != kCudaSuccess)
+      return {r, "cuFuncGetAttribute"};
+    if (optin - fixed <= 48 * 1024) return {kCudaSuccess, "cuFuncSetAttribute"};
+    return {fn().cuFuncSetAttribute(f, kFuncAttrMaxDynamicSharedSizeBytes, optin - fixed), "cuFuncSetAttribute"};
   }
   static ApiStatus launch(Function f, const LaunchParams& p, Stream s, void** args) {
     return {fn().cuLaunchKernel(f, p.grid[0], p.grid[1], p.grid[2], p.block[0], p.block[1],

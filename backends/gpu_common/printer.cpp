@@ -395,6 +395,9 @@ KernelSource Printer::run() {
       << "kernel '" << k_.name << "' needs " << smem_bytes_ << " bytes of shared memory on " << d_.target
       << ", more than the " << d_.max_static_smem << " a block may declare statically; use smaller "
       << "block_sizes or num_stages";
+  TS_USER_CHECK(smem_bytes_ + dynamic_smem_bytes_ <= std::max(d_.max_static_smem, d_.max_dynamic_smem))
+      << "kernel '" << k_.name << "' needs " << smem_bytes_ + dynamic_smem_bytes_ << " bytes of shared memory on "
+      << d_.target << ", more than the " << d_.max_dynamic_smem << " a block may use; use smaller block_sizes";
 
   std::ostringstream os;
   os << "// tessera-gpu-printer-1 (" << d_.language << ", " << d_.target << "): kernel " << k_.name << "\n";
@@ -408,6 +411,7 @@ KernelSource Printer::run() {
        << (d.masked ? ", masked" : "") << "\n";
   for (const std::string& n : notes_) os << "// note: " << n << "\n";
   os << d_.device_header << "\n";
+  os << preamble_.str();
   emit_signature(os);
   os << " {\n";
   for (const std::string& s : smem_decls_) os << "  " << s << "\n";
@@ -420,9 +424,9 @@ KernelSource Printer::run() {
   out.threads = static_cast<int>(threads);
   out.smem_bytes = smem_bytes_;
   // The launch shape travels with the source (backend.h): one block of `threads` along x, and
-  // no dynamic shared memory (every buffer above is a static __shared__ array).
+  // the dynamic buffer of the dot operands when they did not fit static arrays.
   out.source.launch.block[0] = static_cast<std::uint32_t>(threads);
-  out.source.launch.dynamic_smem_bytes = 0;
+  out.source.launch.dynamic_smem_bytes = static_cast<std::uint32_t>(dynamic_smem_bytes_);
   out.notes = notes_;
   return out;
 }

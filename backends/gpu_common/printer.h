@@ -41,16 +41,24 @@ struct Dialect {
   std::string device_header; ///< the embedded `ts::` helpers (no includes)
   bool async_copy = false;   ///< cp.async-style 16-byte global->shared copies (sm_80+)
   bool mma_16816 = false;    ///< m16n8k16 bf16/f16 tensor-core instructions with ldmatrix
+  /// Hopper warpgroup MMA (wgmma.mma_async m64nNk16 from shared-memory descriptors, sm_90a):
+  /// `dot` runs on it where the lowering chose the v3 mma layout (printer_wgmma.cpp).
+  bool wgmma = false;
   bool eviction_hints = false;  ///< L1 eviction-priority hints on loads
   int max_threads = 1024;       ///< threads per block
   std::int64_t max_static_smem = 48 * 1024;  ///< static shared memory per block, bytes
+  /// Shared memory per block with the dynamic opt-in (static + dynamic), bytes; 0 = none: every
+  /// buffer is static. Above max_static_smem the dot operands' buffers become dynamic (one
+  /// `extern __shared__` array, Source::launch.dynamic_smem_bytes) and the runtime raises the
+  /// function's limit (cuda/runtime.cpp).
+  std::int64_t max_dynamic_smem = 0;
 };
 
 /// A printed kernel and the launch facts the source implies.
 struct KernelSource {
   Source source;
   int threads = 0;               ///< threads per block (32·num_warps on NVIDIA)
-  std::int64_t smem_bytes = 0;   ///< static shared memory the kernel declares
+  std::int64_t smem_bytes = 0;   ///< static shared memory the kernel declares (dynamic: source.launch)
   /// How each config field was honoured or why it was ignored (`tessera configs explain`).
   std::vector<std::string> notes;
 };

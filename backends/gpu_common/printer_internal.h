@@ -65,6 +65,11 @@ struct MmaPlan {
   int mr = 1, nr = 1;          ///< m16 / n8 instruction tiles per warp
   std::int64_t bk = 16;        ///< the K tile (a multiple of 16)
   DType dtype = DType::bf16;   ///< operand type: bf16 or f16
+  /// Hopper wgmma instead (printer_wgmma.cpp): wm = num_warps, wn = 1 (the same distributions:
+  /// warpgroup g's warp w is M warp 4g + w), mr = m64 tiles per warpgroup, nr = instructions of
+  /// N `n_instr` across the tile.
+  bool wgmma = false;
+  int n_instr = 0;
 };
 
 /// The thread mapping of a program: one distribution per axis, the staged dot operands, and the
@@ -78,6 +83,7 @@ struct ThreadPlan {
   std::optional<MmaPlan> mma;               ///< the tensor-core plan, when a dot qualifies
   std::set<const ir::ExprNode*> mma_dots;   ///< Dot nodes that run on it
   std::set<int> mma_operands;               ///< Let ids of their operands (swizzled for ldmatrix)
+  std::map<int, int> wgmma_roles;           ///< wgmma operand Let id -> 0 (A) / 1 (B)
   std::vector<std::string> notes;
 };
 
@@ -94,11 +100,18 @@ struct StagedOperand {
   int vec = 1;                    ///< elements per copy: 16 bytes when aligned, else 1
   bool async = false;             ///< copies are cp.async (16-byte, zero-filling)
   int per_phase = 1, max_phase = 1;  ///< swizzle: chunk ^= (row / per_phase) % max_phase
+  /// wgmma operands (printer_wgmma.cpp): columns in panels of `panel` elements (one swizzle
+  /// row: 128, 64 or 32 bytes), panel p holding [rows][panel] at p·rows·panel; 0 = one panel.
+  std::int64_t panel = 0;
+  /// wgmma A: the M warps (4 per warpgroup) whose accumulator rows the buffer's row order
+  /// follows (wgmma_row); 0 = rows in order.
+  int perm_warps = 0;
   int stages = 1;
   bool pipelined = false;         ///< issued ahead by its device loop, not at the Let
   std::string buf;                ///< the shared array
   std::string why_scalar;         ///< why vec = 1
-  std::int64_t elems() const { return rows * row_len; }
+  /// Elements of one stage (padded rows; or panels of row_len = panel columns).
+  std::int64_t elems() const { return rows * std::max(row_len, cols); }
 };
 
 /// The direct operand expressions of `e` (index values of loads included; undefined skipped).
@@ -109,6 +122,11 @@ ThreadPlan plan_threads(const lower::Program& p, const Dialect& d);
 /// Chooses the dots of `dots` that run on tensor cores and fixes their accumulator axes in
 /// `plan` (printer_mma.cpp); notes say why a dot stays on the FMA path.
 void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan);
+/// Why `dot` cannot run on wgmma, or "" with `out` filled (printer_wgmma.cpp).
+std::string wgmma_blocker(const lower::Program& p, const Dialect& d, const ir::Expr& dot, const ThreadPlan& plan,
+                          MmaPlan* out);
+/// Row `row` (an expression) of a wgmma A tile -> its row in the buffer (printer_wgmma.cpp).
+std::string wgmma_row(const std::string& row, int m_warps);
 
 // ---- value spelling (printer_elementwise.cpp) ----------------------------------------------
 std::string ident(const std::string& s);
@@ -204,6 +222,17 @@ class Printer {
   void materialize_dot(const ir::Dot& d, const ir::Expr& self, const std::string& target, bool in_place);
   void emit_mma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
   void emit_fma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
+  // ---- dot on Hopper wgmma (printer_wgmma.cpp) ----
+  void emit_wgmma_dot(const std::string& acc, int acc_regs, const StagedOperand& a, const StagedOperand& b, bool in_place);
+  /// The instruction's function in the kernel preamble, declared once; returns its name.
+  std::string wgmma_instruction(int n, DType dtype);
+  /// wgmma groups a pipelined loop may leave in flight at the end of an iteration (0 or 1);
+  /// the accumulators it must wait for after the loop.
+  int wgmma_lag_ = 0;
+  std::vector<std::pair<std::string, int>> wgmma_in_flight_;
+  std::ostringstream preamble_;                       ///< device functions before the kernel
+  std::set<std::string> preamble_names_;
+  std::int64_t dynamic_smem_bytes_ = 0;               ///< the extern buffer's size
 
   // ---- statements (printer.cpp) ----
   void emit(const ir::Stmt& s);

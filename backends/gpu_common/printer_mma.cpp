@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `dot`: on tensor cores where the lowering gave the accumulator an mma layout (version 2:
-// mma.sync m16n8k16, sm_80+) and the operands are bf16/f16 tiles; else FMA over the staged tiles.
+// mma.sync m16n8k16, sm_80+; version 3: wgmma on sm_90a, printer_wgmma.cpp, else mma.sync with
+// the same warps) and the operands are bf16/f16 tiles; else FMA over the staged tiles.
 //
 // The mma path (ThreadPlan::MmaPlan). Warps tile the [BM, BN] accumulator wm x wn; each warp
 // owns mr x nr instruction tiles of 16 x 8, interleaved with the other warps' (tile (r, s) of
@@ -32,7 +33,9 @@ std::string mma_blocker(const lower::Program& p, const Dialect& d, const ir::Exp
   const auto& n = *dot.as<ir::Dot>();
   if (!d.mma_16816) return d.target + " has no m16n8k16 tensor-core instruction";
   const lower::Layout& l = p.layout_of(dot);
-  if (l.kind != lower::LayoutKind::kMma || l.mma_version != 2) return "the accumulator layout is " + l.to_string();
+  // v3 (wgmma) layouts fall back here when wgmma cannot take the dot: warps (num_warps, 1).
+  if (l.kind != lower::LayoutKind::kMma || (l.mma_version != 2 && l.mma_version != 3))
+    return "the accumulator layout is " + l.to_string();
   if (n.type.dtype != DType::f32) return "the accumulator is not f32";
   const auto* va = n.a.as<ir::Var>();
   const auto* vb = n.b.as<ir::Var>();
@@ -83,7 +86,13 @@ bool axis_masked(const lower::Program& p, const Axis& a) {
 void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan) {
   for (const ir::Expr& e : dots) {
     MmaPlan m;
-    std::string why = mma_blocker(p, d, e, plan, &m);
+    std::string why;
+    if (p.layout_of(e).mma_version == 3 && d.wgmma) {  // Hopper: wgmma first (printer_wgmma.cpp)
+      why = wgmma_blocker(p, d, e, plan, &m);
+      if (!why.empty()) plan.notes.push_back("dot: mma.sync, not wgmma: " + why);
+    }
+    if (!m.wgmma) why = mma_blocker(p, d, e, plan, &m);
+    if (why.empty() && plan.mma && plan.mma->wgmma != m.wgmma) why = "another dot already chose a different instruction";
     if (why.empty() && plan.mma &&
         (plan.mma->m_key != m.m_key || plan.mma->n_key != m.n_key || plan.mma->wm != m.wm || plan.mma->wn != m.wn))
       why = "another dot already fixed a different mma layout";
@@ -117,6 +126,10 @@ void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::E
     plan.mma_dots.insert(e.get());
     plan.mma_operands.insert(n.a.as<ir::Var>()->id);
     plan.mma_operands.insert(n.b.as<ir::Var>()->id);
+    if (m.wgmma) {
+      plan.wgmma_roles[n.a.as<ir::Var>()->id] = 0;
+      plan.wgmma_roles[n.b.as<ir::Var>()->id] = 1;
+    }
   }
 }
 
@@ -143,8 +156,13 @@ void Printer::materialize_dot(const ir::Dot& d, const ir::Expr& self, const std:
   const StagedOperand& a = staged_.at(va->id);
   const StagedOperand& b = staged_.at(vb->id);
   // A pipelined loop's barrier already made its tiles visible; a Let's copies need one here.
-  if (!a.pipelined || !b.pipelined) line("ts::barrier();  // staged operands visible");
-  if (plan_.mma_dots.count(self.get())) emit_mma_dot(d, target, a, b);
+  const bool tensor_cores = plan_.mma_dots.count(self.get()) > 0;
+  if (!a.pipelined || !b.pipelined) {
+    if (tensor_cores && plan_.mma->wgmma) line("ts::fence_proxy_async();  // the copies above, before wgmma reads them");
+    line("ts::barrier();  // staged operands visible");
+  }
+  if (tensor_cores && plan_.mma->wgmma) emit_wgmma_dot(target, reg_count(d.type.axes), a, b, in_place);  // printer_wgmma.cpp
+  else if (tensor_cores) emit_mma_dot(d, target, a, b);
   else emit_fma_dot(d, target, a, b);
 }
 

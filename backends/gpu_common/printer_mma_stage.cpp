@@ -79,7 +79,15 @@ void Printer::declare_staging() {
     op.cols = shape[1];
     op.buf = "sm_v" + std::to_string(id);
     const int size = dtype_size(op.dtype);
-    if (plan_.mma_operands.count(id)) {
+    if (auto role = plan_.wgmma_roles.find(id); role != plan_.wgmma_roles.end()) {
+      // The descriptors' canonical layout (printer_wgmma.cpp): panels one swizzle row wide.
+      op.panel = std::min<std::int64_t>(op.cols, 128 / size);
+      const lower::Layout sl = lower::shared_layout({op.rows, op.panel}, op.dtype, 1);
+      op.row_len = op.panel;
+      op.per_phase = sl.per_phase;
+      op.max_phase = sl.max_phase;
+      if (role->second == 0) op.perm_warps = plan_.mma->wm;
+    } else if (plan_.mma_operands.count(id)) {
       const lower::Layout sl = lower::shared_layout({op.rows, op.cols}, op.dtype, 1);
       op.row_len = op.cols;
       op.per_phase = sl.per_phase;
@@ -129,16 +137,18 @@ void Printer::declare_staging() {
       notes_.push_back("num_stages " + std::to_string(want) + ": one stage, " + why);
       continue;
     }
-    // Every stage of every operand must fit the static shared-memory limit: fewer stages if not.
+    // Every stage of every operand must fit the shared-memory limit (the dynamic opt-in where
+    // the dialect has one, else the static one): fewer stages if not.
     std::int64_t per_stage = 0, others = 0;
     for (const auto& [id, op] : staged_)
       (std::find(lets.begin(), lets.end(), id) != lets.end() ? per_stage : others) += op.elems() * dtype_size(op.dtype);
+    const std::int64_t limit = std::max(d_.max_static_smem, d_.max_dynamic_smem);
     std::int64_t stages = want;
-    while (stages > 1 && others + stages * per_stage > d_.max_static_smem) --stages;
+    while (stages > 1 && others + stages * per_stage > limit) --stages;
     if (stages != want)
       notes_.push_back("num_stages " + std::to_string(want) + " needs " + std::to_string(others + want * per_stage) +
-                       " bytes of shared memory; " + std::to_string(stages) + " stages fit the " +
-                       std::to_string(d_.max_static_smem) + "-byte static limit");
+                       " bytes of shared memory; " + std::to_string(stages) + " stages fit the " + std::to_string(limit) +
+                       "-byte " + (d_.max_dynamic_smem > 0 ? "per-block limit" : "static limit"));
     if (stages < 2) continue;
     for (int id : lets) {
       staged_.at(id).stages = static_cast<int>(stages);
@@ -149,19 +159,43 @@ void Printer::declare_staging() {
                      " stages");
   }
 
+  // Static arrays while they fit the static limit (and no buffer needs more than 128-byte
+  // alignment); else one dynamic buffer, each operand at a 1024-byte aligned offset: the 128B
+  // swizzle of wgmma descriptors repeats every 1024 bytes and is applied to address bits.
+  std::int64_t total = 0;
+  for (const auto& [id, op] : staged_) total += op.stages * op.elems() * dtype_size(op.dtype);
+  const bool dynamic = d_.max_dynamic_smem > 0 && (total > d_.max_static_smem || !plan_.wgmma_roles.empty());
+  if (dynamic && !staged_.empty()) smem_decls_.push_back("extern __shared__ __align__(1024) unsigned char ts_dyn_smem[];");
   for (auto& [id, op] : staged_) {
-    // 128-byte alignment: the swizzle assumes each buffer starts a bank row.
-    smem_decls_.push_back("__shared__ __align__(128) " + storage_type(op.dtype) + " " + op.buf + "[" +
-                          std::to_string(op.stages * op.elems()) + "];  // " + std::to_string(op.stages) + " x [" +
-                          std::to_string(op.rows) + "][" + std::to_string(op.row_len) + "]" +
-                          (op.max_phase > 1 ? ", 16-byte chunks swizzled" : ""));
-    smem_bytes_ += op.stages * op.elems() * dtype_size(op.dtype);
+    const std::int64_t bytes = op.stages * op.elems() * dtype_size(op.dtype);
+    const std::string what = "// " + std::to_string(op.stages) + " x " + (op.panel > 0 && op.panel < op.cols ?
+        std::to_string(op.cols / op.panel) + " panels x " : "") + "[" + std::to_string(op.rows) + "][" +
+        std::to_string(op.row_len) + "]" + (op.max_phase > 1 ? ", 16-byte chunks swizzled" : "") +
+        (op.perm_warps > 0 ? ", rows in wgmma accumulator order" : "");
+    if (dynamic) {
+      smem_decls_.push_back(storage_type(op.dtype) + "* const " + op.buf + " = reinterpret_cast<" + storage_type(op.dtype) +
+                            "*>(ts_dyn_smem + " + std::to_string(dynamic_smem_bytes_) + ");  " + what);
+      dynamic_smem_bytes_ += (bytes + 1023) / 1024 * 1024;
+    } else {
+      // 128-byte alignment: the swizzle assumes each buffer starts a bank row.
+      smem_decls_.push_back("__shared__ __align__(128) " + storage_type(op.dtype) + " " + op.buf + "[" +
+                            std::to_string(op.stages * op.elems()) + "];  " + what);
+      smem_bytes_ += bytes;
+    }
     stage_ptr_[id] = op.buf;
   }
 }
 
-std::string Printer::smem_index(const StagedOperand& op, const std::string& row, const std::string& col) const {
-  const std::string base = "(" + row + ") * " + std::to_string(op.row_len);
+std::string Printer::smem_index(const StagedOperand& op, const std::string& tile_row, const std::string& tile_col) const {
+  // wgmma operands: A's rows in accumulator order, columns in panels (printer_wgmma.cpp).
+  const std::string row = op.perm_warps > 0 ? wgmma_row(tile_row, op.perm_warps) : tile_row;
+  std::string col = tile_col, panel;
+  if (op.panel > 0 && op.panel < op.cols) {
+    const std::string P = std::to_string(op.panel);
+    panel = "((" + tile_col + ") / " + P + ") * " + std::to_string(op.rows * op.panel) + " + ";
+    col = "(" + tile_col + ") % " + P;
+  }
+  const std::string base = panel + "(" + row + ") * " + std::to_string(op.row_len);
   if (op.max_phase <= 1) return base + " + (" + col + ")";
   const std::string v = std::to_string(std::max(1, 16 / dtype_size(op.dtype)));
   return base + " + (((((" + col + ") / " + v + ") ^ (((" + row + ") / " + std::to_string(op.per_phase) + ") % " +
@@ -228,41 +262,71 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
   const std::string t = "t" + std::to_string(tv), tiles = t + "_tiles", idx = t + "_idx";
   const std::vector<int> lets = body_lets(l, staged_);
   const std::string SS = std::to_string(S);
+  bool wgmma = false;
+  for (int id : lets) wgmma = wgmma || plan_.wgmma_roles.count(id) > 0;
+  // wgmma may keep the last tile's group running into the next iteration (wait_group 1) when the
+  // body only stages operands and accumulates in place: then the buffer refilled in iteration kt
+  // is tile kt-2's (whose group is done), so `lag` = 1 tile fewer is prefetched.
+  bool in_place_only = wgmma && S >= 3;
+  const auto* blk = l.body.as<ir::Block>();
+  for (const ir::Stmt& st : blk ? blk->stmts : std::vector<ir::Stmt>{l.body}) {
+    const auto* let = st.as<ir::Let>();
+    const auto* as = st.as<ir::LocalAssign>();
+    const auto* dot = as ? as->value.as<ir::Dot>() : nullptr;
+    const auto* acc = dot ? dot->acc.as<ir::LocalRead>() : nullptr;
+    if (!(let && staged_.count(let->id)) && !(acc && acc->id == as->id && plan_.mma_dots.count(as->value.get())))
+      in_place_only = false;
+  }
+  const int lag = in_place_only ? 1 : 0, ahead = S - 1 - lag;
   open("");
   auto saved = temps_;
   line("const " + idx_t_ + " " + tiles + " = (" + t + "_extent + " + std::to_string(p_.tiles[tv].block - 1) + ") / " +
        std::to_string(p_.tiles[tv].block) + ";");
-  line("// cp.async pipeline, " + SS + " stages: tiles kt+1..kt+" + std::to_string(S - 1) +
-       " are in flight while tile kt is computed");
+  line("// cp.async pipeline, " + SS + " stages: tiles kt+1..kt+" + std::to_string(ahead) +
+       " are in flight while tile kt is computed" + (lag ? " (and tile kt-1's wgmma group may still run)" : ""));
   line("#pragma unroll");
-  open("for (int ps = 0; ps < " + std::to_string(S - 1) + "; ++ps)");
+  open("for (int ps = 0; ps < " + std::to_string(ahead) + "; ++ps)");
   open("if (ps < " + tiles + ")");
   set_tile(tv, "ps");
   for (int id : lets) emit_stage_copy(staged_.at(id), "ps");
   close();
   line("ts::cp_async_commit();");
   close();
-  line("int st_rd = 0;  // the buffer of tile kt; kt+" + std::to_string(S - 1) + " goes to the one before it");
+  line("int st_rd = 0;  // the buffer of tile kt; kt+" + std::to_string(ahead) + " goes to tile kt-" +
+       std::to_string(lag + 1) + "'s");
   line(plan.unroll > 0 ? "#pragma unroll " + std::to_string(plan.unroll) : "#pragma unroll 1");
   open("for (" + idx_t_ + " " + idx + " = 0; " + idx + " < " + tiles + "; ++" + idx + ")");
-  line("ts::cp_async_wait<" + std::to_string(S - 2) + ">();  // this thread's copies of tile kt have landed");
-  line("ts::barrier();  // everyone's have, and nobody still reads tile kt-1's buffer");
+  line("ts::cp_async_wait<" + std::to_string(ahead - 1) + ">();  // this thread's copies of tile kt have landed");
+  if (wgmma) line("ts::fence_proxy_async();  // ... and are visible to wgmma (async proxy) after the barrier");
+  line("ts::barrier();  // everyone's have, and nobody still reads tile kt-" + std::to_string(lag + 1) + "'s buffer");
   open("");
-  line("const " + idx_t_ + " pf_idx = " + idx + " + " + std::to_string(S - 1) + ";");
-  line("const int st_wr = st_rd == 0 ? " + std::to_string(S - 1) + " : st_rd - 1;");
+  line("const " + idx_t_ + " pf_idx = " + idx + " + " + std::to_string(ahead) + ";");
+  line("const int st_wr = st_rd >= " + std::to_string(lag + 1) + " ? st_rd - " + std::to_string(lag + 1) + " : st_rd + " +
+       std::to_string(S - lag - 1) + ";");
   open("if (pf_idx < " + tiles + ")");
   set_tile(tv, "pf_idx");
   for (int id : lets) emit_stage_copy(staged_.at(id), "st_wr");
   close();
   close();
-  line("ts::cp_async_commit();  // one group per iteration (empty past the end): wait<" + std::to_string(S - 2) +
+  line("ts::cp_async_commit();  // one group per iteration (empty past the end): wait<" + std::to_string(ahead - 1) +
        "> stays exact");
   set_tile(tv, idx);
   for (int id : lets) stage_ptr_[id] = "(" + staged_.at(id).buf + " + st_rd * " + std::to_string(staged_.at(id).elems()) + ")";
+  wgmma_lag_ = lag;
+  wgmma_in_flight_.clear();
   emit(l.body);
+  wgmma_lag_ = 0;
   for (int id : lets) stage_ptr_[id] = staged_.at(id).buf;
   line("st_rd = st_rd == " + std::to_string(S - 1) + " ? 0 : st_rd + 1;");
   close();
+  if (!wgmma_in_flight_.empty()) {
+    line("ts::wgmma_wait<0>();  // the last tile's group: the accumulators are final");
+    for (const auto& [acc, regs] : wgmma_in_flight_) {
+      line("#pragma unroll");
+      line("for (int q = 0; q < " + std::to_string(regs) + "; ++q) ts::fence_operand(" + acc + "[q]);");
+    }
+    wgmma_in_flight_.clear();
+  }
   line("ts::cp_async_wait<0>();");
   line("ts::barrier();  // the buffers may be refilled next (a persistent program's next tile)");
   temps_ = saved;

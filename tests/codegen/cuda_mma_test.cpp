@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tensor-core dot in the CUDA printer without a GPU: which dots take mma.sync m16n8k16, the
-// cp.async pipeline depth (num_stages, clamped to the static shared-memory limit), swizzled
-// unpadded buffers for ldmatrix, FMA fallbacks with their reasons, and NVRTC builds with no
-// spills. The same cases run on cuda:0 in tests/conformance/cuda_examples_test.cpp.
+// Tensor-core dot in the CUDA printer without a GPU: which dots take mma.sync m16n8k16 (sm_80+)
+// or wgmma (sm_90a), the cp.async pipeline depth (num_stages, clamped to the per-block shared
+// memory limit; dynamic shared memory above 48 KB), swizzled unpadded buffers for ldmatrix and
+// wgmma descriptors, FMA fallbacks with their reasons, and NVRTC builds with no spills. The same
+// cases run on cuda:0 in tests/conformance/cuda_examples_test.cpp.
 #include <gtest/gtest.h>
 
 #include "codegen/cuda_example_cases.h"
@@ -24,10 +25,18 @@ std::string source_of(const CudaCase& c, const std::string& target = "sm_90a") {
   return emit_cuda_kernel(test::lower_cuda_case(c, target)).source.text;
 }
 
+/// NVRTC's ptxas report for `ks` on `target` (empty when NVRTC is missing).
+std::string ptxas_log(const gpu::KernelSource& ks, const std::string& target, ResourceUsage* u) {
+  if (!nvrtc().ok()) return "";
+  const NvrtcResult r = nvrtc_compile(ks.source, {target, {}}, true);
+  *u = parse_ptxas_report(r.log, ks.source.kernel_name);
+  return r.log;
+}
+
 const std::map<std::string, std::int64_t> kAligned = {{"m", 300}, {"k", 200}, {"n", 264}};
 
 TEST(CudaMma, AlignedMatmulRunsOnTensorCoresWithAPipeline) {
-  const std::string s = source_of(matmul_case(R"({"block_sizes":[128,128,32],"num_warps":8,"num_stages":3})", kAligned));
+  const std::string s = source_of(matmul_case(R"({"block_sizes":[128,128,32],"num_warps":8,"num_stages":3})", kAligned), "sm_80");
   EXPECT_NE(s.find("SM80_16x8x16_F32BF16BF16F32_TN, warps 4x2, 2x8 instruction tiles per warp"), std::string::npos) << s;
   EXPECT_NE(s.find("ts::mma_16816_bf16("), std::string::npos);
   EXPECT_NE(s.find("ts::ldmatrix_x4(fa[r]"), std::string::npos);
@@ -45,10 +54,88 @@ TEST(CudaMma, AlignedMatmulRunsOnTensorCoresWithAPipeline) {
   EXPECT_NE(s.find("(8 lanes, then warps @ 32)"), std::string::npos);
 }
 
-TEST(CudaMma, StagesAreClampedToTheStaticSharedMemoryLimit) {
-  const std::string s = source_of(matmul_case(R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":4})", kAligned));
-  EXPECT_NE(s.find("note: num_stages 4 needs 98304 bytes of shared memory; 2 stages fit"), std::string::npos) << s;
+TEST(CudaMma, StagesAreClampedToTheSharedMemoryLimit) {
+  // 4 x (256x64 + 64x256) bf16 = 256 KB > sm_80's 163 KB per block: 2 stages.
+  const std::string s = source_of(matmul_case(R"({"block_sizes":[256,256,64],"num_warps":8,"num_stages":4})", kAligned), "sm_80");
+  EXPECT_NE(s.find("note: num_stages 4 needs 262144 bytes of shared memory; 2 stages fit the 166912-byte per-block limit"),
+            std::string::npos) << s;
   EXPECT_NE(s.find("ts::cp_async_wait<0>();  // this thread's copies"), std::string::npos);
+}
+
+TEST(CudaMma, OperandsAbove48KBGoToDynamicSharedMemory) {
+  // 4 x (64x64 + 64x128) bf16 = 96 KB: one extern buffer, its size in the launch shape.
+  const gpu::KernelSource ks = emit_cuda_kernel(
+      test::lower_cuda_case(matmul_case(R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":4})", kAligned), "sm_80"));
+  const std::string& s = ks.source.text;
+  EXPECT_NE(s.find("extern __shared__ __align__(1024) unsigned char ts_dyn_smem[];"), std::string::npos) << s;
+  EXPECT_NE(s.find("ts::u16* const sm_v"), std::string::npos);
+  EXPECT_NE(s.find("note: loop tk: cp.async pipeline, 4 stages"), std::string::npos);
+  EXPECT_EQ(ks.source.launch.dynamic_smem_bytes, 98304u);
+  EXPECT_EQ(ks.smem_bytes, 0);
+  ResourceUsage u;
+  const std::string log = ptxas_log(ks, "sm_80", &u);
+  if (!log.empty()) EXPECT_EQ(u.spill_stores, 0) << log;
+}
+
+TEST(CudaMma, HopperTilesRunOnWgmmaFromSwizzledDescriptors) {
+  const gpu::KernelSource ks = emit_cuda_kernel(test::lower_cuda_case(
+      matmul_case(R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", kAligned), "sm_90a"));
+  const std::string& s = ks.source.text;
+  EXPECT_NE(s.find("dot: SM90_64x256x16_F32BF16BF16_SS (wgmma), 2 warpgroup(s) along M, each 1 m64 tile(s) x 1 instruction(s)"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {%0, %1,"), std::string::npos);
+  EXPECT_NE(s.find("p, 1, 1, 0, 1;"), std::string::npos);  // B N-major: imm-trans-b = 1
+  // A: 128B swizzle, 8-row groups 1024 bytes apart; B: 4 panels of [64][64], 8192 bytes apart.
+  EXPECT_NE(s.find("ts::wgmma_desc((sm_v"), std::string::npos);
+  EXPECT_NE(s.find(" + wg * 4096, 16, 1024, 1);  // A: K-major"), std::string::npos) << s;
+  EXPECT_NE(s.find(", 8192, 1024, 1);  // B: N-major"), std::string::npos);
+  EXPECT_NE(s.find("(da + 2, db + 128,  // k16 step 1"), std::string::npos);  // +32 bytes of A, +16 rows of B
+  EXPECT_NE(s.find("ts::fence_proxy_async();"), std::string::npos);
+  EXPECT_NE(s.find("ts::wgmma_fence();"), std::string::npos);
+  EXPECT_NE(s.find("ts::wgmma_commit();"), std::string::npos);
+  // The example's loop body accumulates through Lets (acc read, dot, assign), not in place, so
+  // each tile's group completes inside its iteration; 4 stages keep 3 tiles of copies in flight.
+  EXPECT_NE(s.find("ts::wgmma_wait<0>();"), std::string::npos);
+  EXPECT_NE(s.find("ts::cp_async_wait<2>();  // this thread's copies"), std::string::npos);
+  EXPECT_NE(s.find("4 panels x [64][64], 16-byte chunks swizzled"), std::string::npos);
+  EXPECT_NE(s.find("[128][64], 16-byte chunks swizzled, rows in wgmma accumulator order"), std::string::npos);
+  EXPECT_EQ(s.find("ts::mma_16816_bf16("), std::string::npos);
+  EXPECT_EQ(s.find("fmaf("), std::string::npos);
+  EXPECT_EQ(ks.source.launch.dynamic_smem_bytes, 4u * (128 * 64 + 64 * 256) * 2);
+  // The epilogue keeps the mma.sync distributions (8 warps along M): 2 bf16 per store.
+  EXPECT_NE(s.find("ts::vstore<ts::u16, 2>"), std::string::npos);
+  ResourceUsage u;
+  const std::string log = ptxas_log(ks, "sm_90a", &u);
+  if (log.empty()) GTEST_SKIP() << "NVRTC not available";
+  EXPECT_EQ(u.spill_stores, 0) << log;
+  EXPECT_EQ(u.stack_bytes, 0) << log;
+  EXPECT_EQ(log.find("serialized"), std::string::npos) << "ptxas serialized the wgmma chain:\n" << log;
+}
+
+TEST(CudaMma, WgmmaVariants) {
+  // One warpgroup, two m64 tiles each; 32-wide K (64B swizzle) and f16.
+  const std::string two = source_of(matmul_case(R"({"block_sizes":[128,128,64],"num_warps":4,"num_stages":3})", kAligned));
+  EXPECT_NE(two.find("1 warpgroup(s) along M, each 2 m64 tile(s) x 1 instruction(s)"), std::string::npos) << two;
+  const std::string k32 = source_of(matmul_case(R"({"block_sizes":[64,64,32],"num_warps":4,"num_stages":2})", kAligned));
+  EXPECT_NE(k32.find(", 16, 512, 2);  // A: K-major"), std::string::npos) << k32;  // 64B rows
+  EXPECT_NE(k32.find("ts::wgmma_wait<0>();"), std::string::npos);  // 2 stages: no group across iterations
+  auto kernel = std::make_shared<const ir::Kernel>(examples::matmul_kernel(DType::f16));
+  lower::Specialization spec;
+  spec.sizes = kAligned;
+  spec.strides = {{"a", {200, 1}}, {"b", {264, 1}}, {"out", {264, 1}}};
+  const Config config = Config::from_json(json::parse(R"({"block_sizes":[64,64,32],"num_warps":4,"num_stages":2})", "t"), "t");
+  const std::string f16 = emit_cuda_kernel(lower::lower(kernel, config, spec, "sm_90a", 32)).source.text;
+  EXPECT_NE(f16.find("wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16"), std::string::npos) << f16;
+  // Tiles wgmma cannot take fall back to mma.sync with a note; other targets never see wgmma.
+  const std::string n8 = source_of(matmul_case(R"({"block_sizes":[64,8,32],"num_warps":4})", kAligned));
+  EXPECT_NE(n8.find("note: dot: mma.sync, not wgmma: the tile's N (8)"), std::string::npos) << n8;
+  EXPECT_NE(n8.find("ts::mma_16816_bf16("), std::string::npos);
+  for (const char* target : {"sm_80", "sm_100a"}) {
+    const std::string other = source_of(matmul_case(R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", kAligned), target);
+    EXPECT_EQ(other.find("ts_wgmma_m64"), std::string::npos) << target;
+    EXPECT_EQ(other.find("ts::wgmma_fence()"), std::string::npos) << target;
+    EXPECT_NE(other.find("ts::mma_16816_bf16("), std::string::npos) << target;
+  }
 }
 
 TEST(CudaMma, UnalignedOrDynamicOperandsStageSynchronously) {

@@ -222,4 +222,39 @@ __device__ __forceinline__ void mma_16816_f16(float& c0, float& c1, float& c2, f
 }
 #endif
 
+// ---- Hopper warpgroup MMA (sm_90a) ----------------------------------------------------------
+// The printer (gpu_common/printer_wgmma.cpp) spells each wgmma.mma_async shape it uses as one
+// function in the kernel's preamble (its accumulator list is N/2 registers long); these are the
+// pieces every shape shares.
+#if __CUDA_ARCH__ >= 900
+/// Orders this thread's generic-proxy writes to shared memory (st.shared, and cp.async, which
+/// completes in the generic proxy) before later async-proxy reads of the same bytes: wgmma
+/// reading its operands through descriptors, or TMA (PTX ISA "membar/fence": fence.proxy.async;
+/// memory consistency model, "proxies"). Each writing thread fences, then a barrier publishes.
+__device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;" ::: "memory"); }
+#endif
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+/// wgmma shared-memory matrix descriptor (PTX ISA "Matrix Descriptor Format" of
+/// wgmma.mma_async): bits 0-13 start address >> 4, 16-29 leading-dimension byte offset >> 4,
+/// 32-45 stride-dimension byte offset >> 4, 49-51 base offset (0: every swizzle pattern starts
+/// at an address aligned to its repeat, 1024 bytes for 128B), 62-63 swizzle mode (1 = 128B,
+/// 2 = 64B, 3 = 32B). Adding b >> 4 to a descriptor moves its start by b bytes (b < 256 KB).
+__device__ __forceinline__ u64 wgmma_desc(const void* smem, u32 lbo_bytes, u32 sbo_bytes, u32 swizzle) {
+  const u32 a = u32(__cvta_generic_to_shared(smem));
+  return u64((a & 0x3FFFFu) >> 4) | (u64((lbo_bytes >> 4) & 0x3FFFu) << 16) | (u64((sbo_bytes >> 4) & 0x3FFFu) << 32) |
+         (u64(swizzle) << 62);
+}
+/// wgmma.fence: required before the first wgmma.mma_async of a warpgroup and after any other
+/// instruction touched its accumulator registers (PTX ISA "wgmma.fence").
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
+/// Closes the group of wgmma.mma_async issued by this warpgroup since the last commit.
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
+/// Waits until at most N committed wgmma groups are pending: their accumulators may be read and
+/// the shared memory they read may be overwritten (PTX ISA "wgmma.wait_group").
+template <int N> __device__ __forceinline__ void wgmma_wait() { asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(N) : "memory"); }
+/// Keeps the compiler from moving accesses of an accumulator register across a wgmma fence,
+/// commit or wait (the registers are written asynchronously; CUTLASS warpgroup_fence_operand).
+__device__ __forceinline__ void fence_operand(float& x) { asm volatile("" : "+f"(x)::"memory"); }
+#endif
+
 }  // namespace ts

@@ -161,8 +161,20 @@ Layout mma_layout(std::int64_t m, std::int64_t n, const std::string& target, int
   l.kind = LayoutKind::kMma;
   l.shape = {m, n};
   l.order = {1, 0};
-  // mma.sync m16n8k16 on every sm_80+ target (sm_90a included: the GPU printer issues wgmma only
-  // from its own v3 plan, not yet written) and MFMA on CDNA.
+  // wgmma (v3) on sm_90a only: wgmma.mma_async is one of the arch-specific sm_90a features (PTX
+  // ISA "wgmma.mma_async" target notes; sm_100a has tcgen05 instead). A warpgroup is 4
+  // consecutive warps and one instruction covers m64 x N x k16 (N a multiple of 8 up to 256), so
+  // the warpgroups stack along M, each over whole m64 tiles: M a multiple of 64 per warpgroup.
+  // N of one instruction: the largest multiple of 8 up to 256 that divides the tile's N.
+  if (target == "sm_90a" && num_warps % 4 == 0 && m % (16 * std::int64_t{num_warps}) == 0 && n % 8 == 0) {
+    std::int64_t instr_n = std::min<std::int64_t>(256, n) / 8 * 8;
+    while (n % instr_n != 0) instr_n -= 8;
+    l.mma_version = 3;
+    l.instr_shape = {64, static_cast<int>(instr_n)};
+    l.warps_per_cta = {num_warps, 1};
+    return l;
+  }
+  // mma.sync m16n8k16 on every other sm_80+ target and tile, and MFMA on CDNA.
   l.mma_version = cdna ? 4 : 2;
   l.instr_shape = cdna ? std::vector<int>{32, 32} : std::vector<int>{16, 8};
   // Triton's warpsPerTileV2: double the warps along whichever dimension has more instruction
