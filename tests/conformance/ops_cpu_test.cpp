@@ -46,6 +46,13 @@ std::vector<OpCase> cases() {
       {"silu_mul_fp8", R"({"intermediate":100,"numtokens":33})"},
       {"dynamic_per_token_scaled_fp8_quant", R"({"hidden_size":2048,"num_tokens":4})"},
       {"dynamic_per_token_scaled_fp8_quant", R"({"hidden_size":200,"num_tokens":7})"},
+      {"per_token_group_fp8_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})"},
+      {"per_token_group_fp8_quant", R"({"column_major":1,"group_size":64,"hidden_size":320,"num_tokens":7,"scale_ue8m0":1})"},
+      {"rms_norm_per_block_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})"},
+      {"rms_norm_per_block_quant", R"({"group_size":64,"hidden_size":192,"int8":1,"num_tokens":5,"transposed":1})"},
+      {"rms_norm_per_block_quant", R"({"group_size":64,"hidden_size":320,"num_tokens":2,"residual":0})"},
+      {"silu_and_mul_per_block_quant", R"({"group_size":128,"intermediate_size":6144,"num_tokens":2})"},
+      {"silu_and_mul_per_block_quant", R"({"group_size":64,"int8":1,"intermediate_size":320,"num_tokens":5,"transposed":1})"},
   };
 }
 
