@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "cpu/codegen_lets.h"
 #include "cpu/codegen_types.h"
 #include "tessera/error.h"
 #include "tessera/ir/visitor.h"
@@ -29,7 +30,7 @@ constexpr int kPartials = 16;
 
 class Emitter {
  public:
-  explicit Emitter(const Program& p) : p_(p), k_(*p.kernel) {}
+  explicit Emitter(const Program& p) : p_(p), k_(*p.kernel), lets_(plan_lets(p)) {}
 
   std::string run();
 
@@ -94,6 +95,13 @@ class Emitter {
   }
 
   std::string size_cpp(const Expr& e) { return elem(e); }
+  /// The value of an inlined Let's Var (followed through chains), or `e` itself.
+  const Expr& resolve(const Expr& e) const {
+    const auto* v = e.as<ir::Var>();
+    const auto it = v ? inlined_.find(v->id) : inlined_.end();
+    return it == inlined_.end() ? e : resolve(it->second);
+  }
+  std::string stored(DType t, const Expr& value);
   std::string address(const std::string& tensor, const std::vector<ir::Index>& indices);
   std::string elem(const Expr& e);
   void prepare(const Expr& e);
@@ -114,7 +122,9 @@ class Emitter {
   std::map<const ir::ExprNode*, std::string> temps_;  ///< materialized Reduce/Dot in scope
   std::map<int, Expr> deferred_;                      ///< Lets along a looped rdim
   std::set<int> emitted_deferred_;                    ///< deferred Lets emitted in this scope
-  std::map<int, bool> let_is_scalar_;
+  const LetPlan lets_;
+  std::map<int, Expr> inlined_;        ///< inlined Lets in scope: id -> value
+  std::map<int, std::string> aliases_;  ///< Lets bound to a materialized Reduce/Dot array
 };
 
 std::string Emitter::address(const std::string& tensor, const std::vector<ir::Index>& indices) {
@@ -128,12 +138,25 @@ std::string Emitter::address(const std::string& tensor, const std::vector<ir::In
              (i.value.defined() ? " + " + elem(i.value) : "") + ")";
         break;
       case ir::IndexKind::full: at = "(r" + std::to_string(i.id) + "_base + i_r" + std::to_string(i.id) + ")"; break;
-      case ir::IndexKind::scalar: at = "static_cast<std::int64_t>(" + elem(i.value) + ")"; break;
+      case ir::IndexKind::scalar:
+      case ir::IndexKind::gather:  // the index tile's element at this lane (values follow axis identity)
+        at = "static_cast<std::int64_t>(" + elem(i.value) + ")";
+        break;
       case ir::IndexKind::new_axis: continue;
     }
     addr += (addr.empty() ? "" : " + ") + at + " * st_" + ident(tensor) + "_" + std::to_string(dim++);
   }
   return "p_" + ident(tensor) + "[" + (addr.empty() ? "0" : addr) + "]";
+}
+
+/// `value` as a stored element of `t`. A cast to `t` right before the store is folded into
+/// the conversion (encoding a value rounded to `t` gives the same bits as encoding it unrounded).
+std::string Emitter::stored(DType t, const Expr& value) {
+  const auto* c = resolve(value).as<ir::Cast>();
+  if (c != nullptr && c->type.dtype == t && c->a.dtype() == DType::f32 && value_type(t) == "float") {
+    return to_storage(t, elem(c->a));
+  }
+  return to_storage(t, elem(value));
 }
 
 std::string Emitter::elem(const Expr& e) {
@@ -147,13 +170,17 @@ std::string Emitter::elem(const Expr& e) {
   if (const auto* n = e.as<ir::FloatImm>()) return float_literal(e.dtype(), n->value);
   if (const auto* n = e.as<ir::SizeVar>()) return "s_" + ident(n->name);
   if (const auto* n = e.as<ir::ScalarArg>()) return "a_" + ident(n->name);
-  if (const auto* n = e.as<ir::Var>()) return element("v" + std::to_string(n->id), e.type().axes);
+  if (const auto* n = e.as<ir::Var>()) {
+    if (auto it = inlined_.find(n->id); it != inlined_.end()) return elem(it->second);
+    if (auto it = aliases_.find(n->id); it != aliases_.end()) return element(it->second, e.type().axes);
+    return element("v" + std::to_string(n->id), e.type().axes);
+  }
   if (const auto* n = e.as<ir::LocalRead>()) return element("l" + std::to_string(n->id), e.type().axes);
   if (const auto* n = e.as<ir::TileIndex>()) {
     return "(t" + std::to_string(n->tile_var) + "_base + i_t" + std::to_string(n->tile_var) + ")";
   }
   if (const auto* n = e.as<ir::Load>()) return from_storage(e.dtype(), address(n->tensor, n->indices));
-  if (const auto* n = e.as<ir::Unary>()) return unary(n->op, e.dtype(), elem(n->a));
+  if (const auto* n = e.as<ir::Unary>()) return unary(n->op, e.dtype(), elem(n->a), k_.math_mode);
   if (const auto* n = e.as<ir::Binary>()) return binary(n->op, n->a.dtype(), elem(n->a), elem(n->b));
   if (const auto* n = e.as<ir::Select>()) return "(" + elem(n->cond) + " ? " + elem(n->t) + " : " + elem(n->f) + ")";
   if (const auto* n = e.as<ir::Cast>()) return cast_value(n->a.dtype(), e.dtype(), elem(n->a));
@@ -167,7 +194,11 @@ std::string Emitter::elem(const Expr& e) {
 }
 
 void Emitter::prepare(const Expr& e) {
-  if (!e.defined() || temps_.count(e.get()) || e.as<ir::Var>() || e.as<ir::LocalRead>()) return;
+  if (const auto* v = e.as<ir::Var>()) {
+    if (auto it = inlined_.find(v->id); it != inlined_.end()) prepare(it->second);
+    return;
+  }
+  if (!e.defined() || temps_.count(e.get()) || e.as<ir::LocalRead>()) return;
   auto each = [&](const Expr& c) { prepare(c); };
   if (const auto* n = e.as<ir::Load>()) {
     for (const ir::Index& i : n->indices) each(i.value);
@@ -290,6 +321,7 @@ void Emitter::emit_deferred(const Expr& root) {
   std::function<void(const Expr&)> walk = [&](const Expr& e) {
     if (!e.defined()) return;
     if (const auto* v = e.as<ir::Var>()) {
+      if (auto in = inlined_.find(v->id); in != inlined_.end()) return walk(in->second);
       auto it = deferred_.find(v->id);
       if (it != deferred_.end() && !needed.count(v->id)) needed.insert(v->id), walk(it->second);
       return;
@@ -316,6 +348,10 @@ void Emitter::emit(const ir::Stmt& s) {
     emit_device_loop(*l);
   } else if (const auto* let = s.as<ir::Let>()) {
     const Expr& v = let->value;
+    if (lets_.inlined.count(let->id)) {  // spliced into its uses (codegen_lets.h)
+      inlined_[let->id] = v;
+      return;
+    }
     if (looped_rdim(v.type())) {
       deferred_[let->id] = v;  // evaluated chunk by chunk inside each consumer's loop
       return;
@@ -325,6 +361,8 @@ void Emitter::emit(const ir::Stmt& s) {
     line("// " + (let->name.empty() ? name : let->name));
     if (v.type().is_scalar()) {
       line("const " + value_type(v.dtype()) + " " + name + " = " + elem(v) + ";");
+    } else if (auto t = temps_.find(v.get()); t != temps_.end()) {
+      aliases_[let->id] = t->second;  // a Reduce/Dot result: use its array, no copy
     } else {
       declare(name, v.type());
       loop_nest(v.type().axes, [&] { line(element(name, v.type().axes) + " = " + elem(v) + ";"); });
@@ -336,7 +374,7 @@ void Emitter::emit(const ir::Stmt& s) {
     const ir::TensorParam* t = k_.find_tensor(st->tensor);
     auto store = [&] {
       prepare(st->value);
-      loop_nest(axes, [&] { line(address(st->tensor, st->indices) + " = " + to_storage(t->dtype, elem(st->value)) + ";"); });
+      loop_nest(axes, [&] { line(address(st->tensor, st->indices) + " = " + stored(t->dtype, st->value) + ";"); });
     };
     line("// store " + st->tensor);
     if (auto rd = looped_rdim(ir::Type{st->value.dtype(), axes})) with_chunks(*rd, st->value, store);

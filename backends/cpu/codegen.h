@@ -9,17 +9,22 @@
 /// * sizes and strides known at compile time are `constexpr`; the others are read from the
 ///   launch arguments; the program id is decoded into tile indices by the grid plan (flat with
 ///   optional L2 grouping, xyz, or a persistent loop over tiles);
-/// * every tile value bound by a `Let` or a local is a fixed-size array of the program's tile
-///   shape, filled by a loop nest whose innermost loop runs along the last axis, so the host
-///   compiler vectorizes it (`-O3 -march=native`); elementwise operations are fused into the
-///   loop of the value they define; edge tiles simply run fewer iterations (the valid lanes),
-///   which is how masking reads on the CPU;
+/// * a `Let` used once (or trivial: a load) is evaluated inside the loop of its consumer, so a
+///   chain of elementwise operations from loads to a store or a reduction is one fused loop
+///   nest over the tensors (codegen_lets.h says when); the other tile values (Lets used several
+///   times, locals) are fixed-size arrays of the program's tile shape. Every loop nest runs its
+///   innermost loop along the last axis, so the host compiler vectorizes it (`-O3
+///   -march=native`); edge tiles simply run fewer iterations (the valid lanes), which is how
+///   masking reads on the CPU;
+/// * in `MathMode::fast`, exp, exp2, sigmoid and silu use branch-free forms the compiler
+///   vectorizes (codegen_prelude.h; within ops.h's bounds); `MathMode::exact` calls libm;
 /// * reductions along the last axis keep 16 independent partial accumulators combined as a
 ///   tree (a fixed association order, so results are reproducible and vectorizable without
 ///   -ffast-math); looped reductions re-evaluate their inputs chunk by chunk;
 /// * `dot` is an i-k-j loop with f32 accumulation;
 /// * bf16/f16/fp8 conversions come from numeric/float_formats.h, embedded in the source at
-///   build time (no file lookups at run time), with bit-exact fast paths for the hot ones.
+///   build time (no file lookups at run time), with bit-exact branch-free (vectorizable) fast
+///   paths for the hot ones; a cast right before a store is folded into the store's encoding.
 /// The source is self-contained: it needs only the C++ standard library headers.
 
 #include <memory>
@@ -32,7 +37,7 @@ namespace tessera::backend::cpu {
 
 /// Version of the code generator's output; printed in the source banner, so it enters every
 /// JIT cache key through the source text.
-inline constexpr const char* kCpuCodegenVersion = "tessera-cpu-codegen-1";
+inline constexpr const char* kCpuCodegenVersion = "tessera-cpu-codegen-2";
 
 /// The embedded text of numeric/float_formats.h (generated at build time).
 const char* embedded_float_formats_header();

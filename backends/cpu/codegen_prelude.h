@@ -18,55 +18,62 @@ namespace ts_cpu {
 
 using namespace tessera::numeric;
 
+// The conversions below are straight-line arithmetic with at most one select (NaN), so that
+// g++ -O3 vectorizes a loop that applies them to a tile. (An earlier version with a select per
+// range was vectorized in some loops and not in others: g++ merged the range tests and
+// narrowed the selected values to mixed widths it then could not vectorize.) Two exact tricks:
+// * Rounding |x| to a format's precision is one f32 addition: x + M - M with M = 2^(e + 23 -
+//   mantissa_bits), e the exponent of |x| clamped below to the format's smallest normal
+//   exponent, rounds x to a multiple of ulp(M), the format's quantum at x, with round to
+//   nearest even (the default mode, which generated code never changes).
+// * Scaling a value of the format by 2^(-126 - emin), which moves the format's smallest normal
+//   number 2^emin onto f32's (2^-126), makes its f32 bit pattern the format's encoding shifted
+//   left by 23 - mantissa_bits, subnormals included (exact: f32 subnormals are kept, there is
+//   no flush to zero). Decoding is the same multiplication the other way.
+
+/// Encodes |x| (as f32 bits `a`) in a format with `man` mantissa bits, smallest normal number
+/// 2^`emin`, values clamped to `max_value` (the largest finite value, or for a non-saturating
+/// format the smallest value that rounds to inf), before the sign and the NaN check.
+template <int kMan, int kEmin>
+inline std::uint32_t encode_magnitude(std::uint32_t a, float max_value) {
+  const float c = bits_float(a) < max_value ? bits_float(a) : max_value;  // NaN: handled by the caller
+  const std::uint32_t e = float_bits(c) & 0x7F800000u;
+  constexpr std::uint32_t kMinNormal = static_cast<std::uint32_t>(127 + kEmin) << 23;
+  const float magic = bits_float((e > kMinNormal ? e : kMinNormal) + (static_cast<std::uint32_t>(23 - kMan) << 23));
+  const float rounded = (c + magic) - magic;
+  const float scale = bits_float(static_cast<std::uint32_t>(1 - kEmin) << 23);  // 2^(-126 - emin)
+  return float_bits(rounded * scale) >> (23 - kMan);
+}
+
 /// f16 bits -> f32, exact (NaN payloads kept, quiet).
 inline float f16_to_float_fast(std::uint16_t h) {
-  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-  const std::uint32_t e = (h >> 10) & 0x1Fu, m = h & 0x3FFu;
-  if (e == 0) {
-    const float v = static_cast<float>(m) * 0x1p-24f;  // subnormal: exact
-    return sign ? -v : v;
-  }
-  const std::uint32_t bits = e == 0x1Fu ? (0x7F800000u | (m << 13) | (m ? 0x00400000u : 0u))
-                                        : ((e + 112u) << 23) | (m << 13);
-  return bits_float(sign | bits);
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16, m = h & 0x7FFFu;
+  const std::uint32_t finite = float_bits(bits_float(m << 13) * 0x1p112f);
+  const std::uint32_t special = 0x7F800000u | (m << 13) | ((m & 0x3FFu) != 0 ? 0x00400000u : 0u);
+  return bits_float(sign | (m >= 0x7C00u ? special : finite));
 }
 
 /// f32 -> f16 bits: round to nearest even, overflow to ±inf, NaN to the canonical quiet NaN.
 inline std::uint16_t f16_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
-  const std::uint32_t sign = (u >> 16) & 0x8000u, a = u & 0x7FFFFFFFu;
-  if (a > 0x7F800000u) return static_cast<std::uint16_t>(sign | 0x7E00u);
-  if (a >= 0x477FF000u) return static_cast<std::uint16_t>(sign | 0x7C00u);  // >= 65520: inf
-  if (a < 0x38800000u) {  // below 2^-14: subnormal, units of 2^-24 (1024 = the smallest normal)
-    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(bits_float(a) * 0x1p24f)));
-  }
-  const std::uint32_t r = a - (112u << 23);
-  return static_cast<std::uint16_t>(sign | ((r + 0xFFFu + ((r >> 13) & 1u)) >> 13));
+  // 65520 is the midpoint between the largest f16 (65504) and 2^16: it and everything above
+  // round to 2^16, whose encoding is inf's.
+  const std::uint32_t bits = encode_magnitude<10, -14>(u & 0x7FFFFFFFu, 65520.0f);
+  return static_cast<std::uint16_t>(((u >> 16) & 0x8000u) | (x != x ? 0x7E00u : bits));
 }
 
 /// f8e4m3fn bits -> f32, exact (0x7F/0xFF are NaN; there are no infinities).
 inline float f8e4m3fn_to_float_fast(std::uint8_t b) {
-  const std::uint32_t sign = static_cast<std::uint32_t>(b & 0x80u) << 24;
-  const std::uint32_t e = (b >> 3) & 0xFu, m = b & 7u;
-  if ((b & 0x7Fu) == 0x7Fu) return bits_float(sign | 0x7FC00000u);
-  if (e == 0) {
-    const float v = static_cast<float>(m) * 0x1p-9f;
-    return sign ? -v : v;
-  }
-  return bits_float(sign | ((e + 120u) << 23) | (m << 20));
+  const std::uint32_t sign = static_cast<std::uint32_t>(b & 0x80u) << 24, m = b & 0x7Fu;
+  const std::uint32_t finite = float_bits(bits_float(m << 20) * 0x1p120f);
+  return bits_float(sign | (m == 0x7Fu ? 0x7FC00000u : finite));
 }
 
 /// f32 -> f8e4m3fn bits: round to nearest even, saturate to ±448 (±inf too), NaN -> 0x7F.
 inline std::uint8_t f8e4m3fn_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
-  const std::uint32_t sign = (u >> 24) & 0x80u, a = u & 0x7FFFFFFFu;
-  if (a > 0x7F800000u) return static_cast<std::uint8_t>(sign | 0x7Fu);
-  if (a >= 0x43E00000u) return static_cast<std::uint8_t>(sign | 0x7Eu);  // >= 448 rounds to 448
-  if (a < 0x3C800000u) {  // below 2^-6: subnormal, units of 2^-9
-    return static_cast<std::uint8_t>(sign | static_cast<std::uint32_t>(std::nearbyint(bits_float(a) * 0x1p9f)));
-  }
-  const std::uint32_t r = a - (120u << 23);
-  return static_cast<std::uint8_t>(sign | ((r + 0x7FFFFu + ((r >> 20) & 1u)) >> 20));
+  const std::uint32_t bits = encode_magnitude<3, -6>(u & 0x7FFFFFFFu, 448.0f);
+  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (x != x ? 0x7Fu : bits));
 }
 
 /// f8e5m2 bits -> f32, exact (the high byte of an f16).
@@ -77,14 +84,8 @@ inline float f8e5m2_to_float_fast(std::uint8_t b) {
 /// f32 -> f8e5m2 bits: round to nearest even, saturate to ±57344 (±inf too), NaN -> 0x7E.
 inline std::uint8_t f8e5m2_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
-  const std::uint32_t sign = (u >> 24) & 0x80u, a = u & 0x7FFFFFFFu;
-  if (a > 0x7F800000u) return static_cast<std::uint8_t>(sign | 0x7Eu);
-  if (a >= 0x47600000u) return static_cast<std::uint8_t>(sign | 0x7Bu);  // >= 57344
-  if (a < 0x38800000u) {  // below 2^-14: subnormal, units of 2^-16
-    return static_cast<std::uint8_t>(sign | static_cast<std::uint32_t>(std::nearbyint(bits_float(a) * 0x1p16f)));
-  }
-  const std::uint32_t r = a - (112u << 23);
-  return static_cast<std::uint8_t>(sign | ((r + 0xFFFFFu + ((r >> 21) & 1u)) >> 21));
+  const std::uint32_t bits = encode_magnitude<2, -14>(u & 0x7FFFFFFFu, 57344.0f);
+  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (x != x ? 0x7Eu : bits));
 }
 
 /// Rounds an f32 value to the precision of a storage format (the value a cast gives).
@@ -124,5 +125,70 @@ template <typename T>
 inline T gelu_tanh(T x) {
   return T(0.5) * x * (T(1) + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)));
 }
+
+// ---- MathMode::fast (ir/ops.h error_bound) ---------------------------------------------------
+// Branch-free f32 forms that g++ vectorizes (glibc's expf is a scalar call without
+// -ffast-math). Accuracy, measured over all 2^32 f32 inputs against float64 (2026-11-22;
+// tests/codegen/cpu_prelude_test.cpp checks a sample): exp_fast 1.02 ulp, exp2_fast 1.02 ulp,
+// sigmoid_fast 2.4 ulp, silu_fast 52 ulp at worst, that one at subnormal results near
+// x = -104 where the bound allows 130; all within the fast bounds of ops.h (exp 2 + 1.2·|x|,
+// exp2 2, sigmoid 4 + 1.2·|x|, silu 5 + 1.2·|x|). Subnormal results are produced (no flush
+// to zero), NaN propagates, ±inf give 0 / inf.
+
+/// 2^n · p for an integral n in [-150, 128] and p in [0.5, 2]: the scale is applied as two
+/// normal powers of two, so an overflow still gives inf and a subnormal result is rounded once.
+inline float scale_by_pow2(float p, float n) {
+  const std::int32_t ni = static_cast<std::int32_t>(n);
+  const std::int32_t n1 = ni >> 1, n2 = ni - n1;  // both in [-75, 64]
+  const float s1 = bits_float(static_cast<std::uint32_t>(n1 + 127) << 23);
+  const float s2 = bits_float(static_cast<std::uint32_t>(n2 + 127) << 23);
+  return p * s1 * s2;
+}
+
+/// e^r for |r| <= ln2/2 (Cephes expf minimax coefficients, evaluated with fma).
+inline float exp_reduced(float r) {
+  float p = 1.9875691500e-4f;
+  p = std::fma(p, r, 1.3981999507e-3f);
+  p = std::fma(p, r, 8.3334519073e-3f);
+  p = std::fma(p, r, 4.1665795894e-2f);
+  p = std::fma(p, r, 1.6666665459e-1f);
+  p = std::fma(p, r, 5.0000001201e-1f);
+  return std::fma(p, r * r, r) + 1.0f;
+}
+
+/// e^x: x = n·ln2 + r with n integral (Cody-Waite reduction with fma), e^r by a polynomial.
+inline float exp_fast(float x) {
+  // Clamped, e^x is 0 below -104 and inf above 89 (n stays in scale_by_pow2's range; the
+  // max/min forms turn NaN into a bound, and the NaN is put back at the end).
+  float xc = x > -104.0f ? x : -104.0f;
+  xc = xc < 89.0f ? xc : 89.0f;
+  constexpr float kRound = 0x1.8p23f;  // adding it rounds |v| < 2^22 to an integer (RNE)
+  const float n = std::fma(xc, 0x1.715476p+0f, kRound) - kRound;
+  float r = std::fma(n, -0x1.62e4p-1f, xc);  // ln2 split in two (SLEEF's L2Uf, L2Lf)
+  r = std::fma(n, -1.428606765330187045e-06f, r);
+  const float y = scale_by_pow2(exp_reduced(r), n);
+  return x != x ? x : y;
+}
+
+/// 2^x: x = n + f with n integral and |f| <= 1/2 exactly, 2^f = e^(f·ln2).
+inline float exp2_fast(float x) {
+  // Clamped to [-150.5, 128.5]: the ends give 0 (2^-150.5 rounds to 0) and inf (2^128.5).
+  float xc = x > -150.5f ? x : -150.5f;
+  xc = xc < 128.5f ? xc : 128.5f;
+  constexpr float kRound = 0x1.8p23f;
+  const float n = (xc + kRound) - kRound;  // in [-150, 128]
+  const float y = scale_by_pow2(exp_reduced((xc - n) * 0x1.62e430p-1f), n);  // xc - n exact
+  return x != x ? x : y;
+}
+
+/// 1 / (1 + e^-x), from e = e^-|x| (which cannot overflow): 1/(1+e) for x >= 0, e/(1+e) below,
+/// so very negative x keeps its tiny (possibly subnormal) result instead of 0.
+inline float sigmoid_fast(float x) {
+  const float e = exp_fast(-std::abs(x));
+  return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+}
+
+/// x · sigmoid(x).
+inline float silu_fast(float x) { return x * sigmoid_fast(x); }
 
 }  // namespace ts_cpu

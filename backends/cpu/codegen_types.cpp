@@ -130,20 +130,21 @@ std::string cast_value(DType from, DType to, const std::string& x) {
          int_literal(hi) + "))";
 }
 
-std::string unary(ir::UnaryOp op, DType t, const std::string& x) {
+std::string unary(ir::UnaryOp op, DType t, const std::string& x, ir::MathMode mode) {
   const std::string vt = value_type(t);
+  const bool fast = mode == ir::MathMode::fast && vt == "float";
   std::string r;
   switch (op) {
     case ir::UnaryOp::neg: r = "(-" + x + ")"; break;
     case ir::UnaryOp::abs: r = "std::abs(" + x + ")"; break;
-    case ir::UnaryOp::exp: r = "std::exp(" + x + ")"; break;
-    case ir::UnaryOp::exp2: r = "std::exp2(" + x + ")"; break;
+    case ir::UnaryOp::exp: r = (fast ? "ts_cpu::exp_fast(" : "std::exp(") + x + ")"; break;
+    case ir::UnaryOp::exp2: r = (fast ? "ts_cpu::exp2_fast(" : "std::exp2(") + x + ")"; break;
     case ir::UnaryOp::log: r = "std::log(" + x + ")"; break;
     case ir::UnaryOp::log2: r = "std::log2(" + x + ")"; break;
     case ir::UnaryOp::sqrt: r = "std::sqrt(" + x + ")"; break;
     case ir::UnaryOp::rsqrt: r = "ts_cpu::rsqrt<" + vt + ">(" + x + ")"; break;
-    case ir::UnaryOp::sigmoid: r = "ts_cpu::sigmoid<" + vt + ">(" + x + ")"; break;
-    case ir::UnaryOp::silu: r = "ts_cpu::silu<" + vt + ">(" + x + ")"; break;
+    case ir::UnaryOp::sigmoid: r = (fast ? "ts_cpu::sigmoid_fast(" : "ts_cpu::sigmoid<" + vt + ">(") + x + ")"; break;
+    case ir::UnaryOp::silu: r = (fast ? "ts_cpu::silu_fast(" : "ts_cpu::silu<" + vt + ">(") + x + ")"; break;
     case ir::UnaryOp::gelu_erf: r = "ts_cpu::gelu_erf<" + vt + ">(" + x + ")"; break;
     case ir::UnaryOp::gelu_tanh: r = "ts_cpu::gelu_tanh<" + vt + ">(" + x + ")"; break;
     case ir::UnaryOp::tanh: r = "std::tanh(" + x + ")"; break;

@@ -32,8 +32,10 @@ std::string float_literal(DType t, double v);
 std::string int_literal(std::int64_t v);
 /// The cast of ir.h from `from` to `to` applied to `x`.
 std::string cast_value(DType from, DType to, const std::string& x);
-/// A unary operator on `x` of dtype `t`, rounded to `t`.
-std::string unary(ir::UnaryOp op, DType t, const std::string& x);
+/// A unary operator on `x` of dtype `t`, rounded to `t`. In `MathMode::fast`, exp, exp2,
+/// sigmoid and silu on f32-held values use the vectorizable forms of codegen_prelude.h (within
+/// ops.h's fast bounds); `MathMode::exact` and f64 keep the libm forms.
+std::string unary(ir::UnaryOp op, DType t, const std::string& x, ir::MathMode mode);
 /// A binary operator on operands of dtype `t`, rounded to `t` (comparisons give bool).
 std::string binary(ir::BinaryOp op, DType t, const std::string& a, const std::string& b);
 

@@ -3,9 +3,13 @@
 // every rounding boundary of every exponent (and all 256 fp8 / 65536 f16 encodings decode).
 #include <gtest/gtest.h>
 
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
+#include <functional>
 
 #include "cpu/codegen_prelude.h"
+#include "tessera/ir/ops.h"
 
 namespace {
 
@@ -59,6 +63,62 @@ TEST(CpuPrelude, MinMaxPropagateNan) {
   EXPECT_TRUE(ts_cpu::minimum(1.0f, nan) != ts_cpu::minimum(1.0f, nan));
   EXPECT_EQ(ts_cpu::maximum(1.0f, 2.0f), 2.0f);
   EXPECT_EQ(ts_cpu::minimum(1.0f, 2.0f), 1.0f);
+}
+
+/// ulp(y) as ops.h defines it: the spacing of f32 numbers at |y| (2^-149 below the normal range).
+double f32_ulp(double y) {
+  y = std::min(std::fabs(y), double(FLT_MAX));
+  if (y < 0x1p-126) return 0x1p-149;
+  int e = 0;
+  std::frexp(y, &e);
+  return std::ldexp(1.0, e - 24);
+}
+
+/// Checks `fast` against the float64 `exact` on every 997th f32 bit pattern (4.3 M inputs, every
+/// exponent) within ops.h's fast-mode bound of `op`; the whole 2^32 was checked once
+/// (codegen_prelude.h records the worst errors).
+void expect_within_fast_bound(tessera::ir::UnaryOp op, float (*fast)(float), double (*exact)(double)) {
+  const tessera::ir::ErrorBound b = tessera::ir::error_bound(op, tessera::ir::MathMode::fast);
+  long failures = 0;
+  for (std::uint64_t u = 0; u < (std::uint64_t(1) << 32); u += 997) {
+    const float x = bits_float(static_cast<std::uint32_t>(u));
+    const float got = fast(x);
+    const double want = exact(x);
+    if (std::isnan(want)) {
+      if (!std::isnan(got) && ++failures < 5) ADD_FAILURE() << std::hexfloat << "x=" << x << " got " << got;
+      continue;
+    }
+    if (static_cast<float>(want) == got) continue;  // includes overflow to inf
+    const double err = std::fabs(got - want) / f32_ulp(want);
+    if (!(err <= b.ulps + b.ulps_per_abs_x * std::fabs(x) + b.abs / f32_ulp(want)) && ++failures < 5)
+      ADD_FAILURE() << std::hexfloat << "x=" << x << " got " << got << " want " << want << std::defaultfloat
+                    << " (" << err << " ulp)";
+  }
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(CpuPrelude, FastMathWithinTheIrBounds) {
+  using tessera::ir::UnaryOp;
+  expect_within_fast_bound(UnaryOp::exp, ts_cpu::exp_fast, [](double x) { return std::exp(x); });
+  expect_within_fast_bound(UnaryOp::exp2, ts_cpu::exp2_fast, [](double x) { return std::exp2(x); });
+  expect_within_fast_bound(UnaryOp::sigmoid, ts_cpu::sigmoid_fast, [](double x) { return 1 / (1 + std::exp(-x)); });
+  expect_within_fast_bound(UnaryOp::silu, ts_cpu::silu_fast, [](double x) { return x / (1 + std::exp(-x)); });
+}
+
+TEST(CpuPrelude, FastMathSpecialValues) {
+  const float inf = HUGE_VALF, nan = bits_float(0x7FC00000u);
+  EXPECT_EQ(ts_cpu::exp_fast(-inf), 0.0f);
+  EXPECT_EQ(ts_cpu::exp_fast(inf), inf);
+  EXPECT_EQ(ts_cpu::exp_fast(0.0f), 1.0f);
+  EXPECT_EQ(ts_cpu::exp2_fast(-inf), 0.0f);
+  EXPECT_EQ(ts_cpu::exp2_fast(inf), inf);
+  EXPECT_EQ(ts_cpu::exp2_fast(-149.0f), 0x1p-149f);  // the smallest subnormal, exactly
+  EXPECT_EQ(ts_cpu::exp2_fast(127.0f), 0x1p127f);
+  EXPECT_EQ(ts_cpu::sigmoid_fast(-inf), 0.0f);
+  EXPECT_EQ(ts_cpu::sigmoid_fast(inf), 1.0f);
+  EXPECT_EQ(ts_cpu::silu_fast(inf), inf);
+  EXPECT_TRUE(std::isnan(ts_cpu::exp_fast(nan)) && std::isnan(ts_cpu::exp2_fast(nan)) &&
+              std::isnan(ts_cpu::sigmoid_fast(nan)) && std::isnan(ts_cpu::silu_fast(nan)));
 }
 
 }  // namespace
