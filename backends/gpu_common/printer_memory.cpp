@@ -26,7 +26,10 @@ std::string Printer::address(const std::string& tensor, const std::vector<ir::In
         at = "(" + base(a) + " + " + lane(a) + ")";
         break;
       }
-      case ir::IndexKind::scalar: at = "(" + idx_t_ + ")(" + elem(i.value) + ")"; break;
+      case ir::IndexKind::scalar:
+      case ir::IndexKind::gather:  // the index tile's register for this lane (axis identity)
+        at = "(" + idx_t_ + ")(" + elem(i.value) + ")";
+        break;
       case ir::IndexKind::new_axis: continue;
     }
     addr += (addr.empty() ? "" : " + ") + at + " * st_" + ident(tensor) + "_" + std::to_string(dim++);

@@ -94,6 +94,7 @@ Index Index::tile(int tile_var, std::string name, Expr offset) {
 Index Index::full(int rdim, std::string name) { return Index{IndexKind::full, rdim, std::move(name), Expr()}; }
 Index Index::scalar(Expr index) { return Index{IndexKind::scalar, -1, "", std::move(index)}; }
 Index Index::new_axis() { return Index{IndexKind::new_axis, -1, "none", Expr()}; }
+Index Index::gather(Expr value) { return Index{IndexKind::gather, -1, "gather", std::move(value)}; }
 
 std::optional<Axis> Index::axis() const {
   switch (kind) {
@@ -101,6 +102,9 @@ std::optional<Axis> Index::axis() const {
     case IndexKind::full: return Axis::full(id, name);
     case IndexKind::new_axis: return Axis::broadcast();
     case IndexKind::scalar: return std::nullopt;
+    case IndexKind::gather:
+      if (value.defined() && value.type().rank() == 1) return value.type().axes[0];
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -114,6 +118,12 @@ std::vector<Axis> access_axes(const TensorParam& tensor, const std::vector<Index
     if (ix.kind == IndexKind::scalar) {
       TS_USER_CHECK(is_i64_scalar(ix.value)) << what << ": a scalar index must be an integer scalar, got "
                                              << (ix.value.defined() ? to_string(ix.value.type()) : "nothing");
+    }
+    if (ix.kind == IndexKind::gather) {
+      const bool int_dtype = ix.value.defined() && (ix.value.dtype() == DType::i64 || ix.value.dtype() == DType::i32);
+      TS_USER_CHECK(int_dtype && ix.value.type().rank() == 1 && ix.value.type().axes[0].kind != AxisKind::broadcast)
+          << what << ": a gather index must be an i64 or i32 tile value with one tile or all() axis, got "
+          << (ix.value.defined() ? to_string(ix.value.type()) : "nothing");
     }
     if (ix.kind == IndexKind::tile && ix.value.defined()) {
       TS_USER_CHECK(is_i64_scalar(ix.value)) << what << ": the offset of tile " << ix.name

@@ -232,10 +232,12 @@ class Interpreter {
                                            const std::vector<Index>& indices, const Type& lane_type,
                                            const char* what) {
     std::vector<std::int64_t> base(indices.size(), 0);
+    std::vector<Value> gathered(indices.size());  // gather indices: the index tile, one axis
     for (std::size_t i = 0; i < indices.size(); ++i) {
       const Index& ix = indices[i];
       if (ix.kind == IndexKind::tile) base[i] = tiles_[ix.id].begin + (ix.value.defined() ? scalar_index(ix.value) : 0);
       if (ix.kind == IndexKind::scalar) base[i] = scalar_index(ix.value);
+      if (ix.kind == IndexKind::gather) gathered[i] = eval(ix.value);
     }
     Value shape_only = make_value(lane_type.with_dtype(DType::f32), 0);
     std::vector<std::int64_t> offs(static_cast<std::size_t>(shape_only.size()), -1);
@@ -251,7 +253,8 @@ class Interpreter {
           continue;
         }
         std::int64_t pos = base[i];
-        if (ix.kind != IndexKind::scalar) pos += idx[axis++];
+        if (ix.kind == IndexKind::gather) pos = static_cast<std::int64_t>(gathered[i].data.at(idx[axis++]));
+        else if (ix.kind != IndexKind::scalar) pos += idx[axis++];
         TS_USER_CHECK(pos >= 0 && pos < t.shape[static_cast<std::size_t>(dim)])
             << what << " " << to_string(name, indices) << ": index " << pos << " is out of bounds of dimension "
             << dim << " (size " << t.shape[static_cast<std::size_t>(dim)] << ") at a valid lane";

@@ -76,6 +76,11 @@ class Printer {
         case IndexKind::full: os_ << ":" << ix.name; break;
         case IndexKind::scalar: expr(ix.value); break;
         case IndexKind::new_axis: os_ << "none"; break;
+        case IndexKind::gather:
+          os_ << "gather(";
+          expr(ix.value);
+          os_ << ")";
+          break;
       }
     }
     os_ << "]";

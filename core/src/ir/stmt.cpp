@@ -36,6 +36,11 @@ Stmt Store::make(const TensorParam& tensor, std::vector<Index> indices, Expr val
   TS_USER_CHECK(value.defined()) << what << ": undefined value";
   TS_USER_CHECK(tensor.role == TensorRole::output)
       << what << ": '" << tensor.name << "' is an input; only outputs can be stored to";
+  for (const Index& ix : indices) {
+    TS_USER_CHECK(ix.kind != IndexKind::gather)
+        << what << ": a gather index (an index given by a tile value) is for loads only; scatter stores are "
+           "not supported";
+  }
   auto axes = access_axes(tensor, indices, what);
   TS_USER_CHECK(value.dtype() == tensor.dtype)
       << what << ": dtype mismatch: the value is " << to_string(value.type()) << " but '" << tensor.name

@@ -94,7 +94,12 @@ class Verifier {
     TS_USER_CHECK(t) << what << ": unknown tensor '" << tensor << "'";
     int dim = 0;
     for (const Index& ix : indices) {
-      if (ix.value.defined()) {
+      if (ix.kind == IndexKind::gather) {
+        // A tile-valued index; its one axis (checked by access_axes) must be in scope like any value's.
+        TS_USER_CHECK(ix.value.defined() && ix.value.type().rank() == 1)
+            << what << ": a gather index must be a rank-1 integer tile value";
+        expr(ix.value);
+      } else if (ix.value.defined()) {
         TS_USER_CHECK(ix.value.type().is_scalar()) << what << ": index expressions must be scalars";
         expr(ix.value);
       }
@@ -235,6 +240,7 @@ Range index_range(const Kernel& k, const Index& ix) {
     case IndexKind::full: return {"0", canonical_size(k.rdims[ix.id].extent)};
     case IndexKind::scalar: return {canonical_size(ix.value), add(ix.value, size_const(1))};
     case IndexKind::new_axis: break;
+    case IndexKind::gather: break;  // loads only (Store::make rejects it)
   }
   return {"", ""};
 }

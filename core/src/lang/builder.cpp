@@ -207,6 +207,12 @@ std::vector<ir::Index> Builder::lower_indices(const ir::TensorParam& t, const st
         ++dim;
         break;
       case IndexArg::Kind::none: out.push_back(ir::Index::new_axis()); break;
+      case IndexArg::Kind::gather:
+        TS_USER_CHECK(dim < t.rank()) << op << " " << t.name << ": rank mismatch: more indices than the "
+                                      << t.rank() << " dimensions of '" << t.name << "'";
+        out.push_back(ir::Index::gather(a.size().expr()));
+        ++dim;
+        break;
       case IndexArg::Kind::scalar:
         TS_USER_CHECK(ir::is_size_expr(a.size().expr())) << op << ": a scalar index must be a size";
         out.push_back(ir::Index::scalar(a.size().expr()));

@@ -35,6 +35,12 @@ Value Tile::index() const {
 
 Value::Value(const Size& s) : builder_(nullptr), expr_(s.expr()), scope_(-1) {}
 
+GatherIndex gather(const Value& index) {
+  TS_USER_CHECK(index.builder()) << "gather: the index must be a tile value; index with a size directly";
+  index.builder()->check_usable(index, "gather");
+  return GatherIndex{index.expr()};
+}
+
 Value Value::to(DType dtype) const {
   if (builder_) builder_->check_usable(*this, "to");
   if (dtype == this->dtype()) return *this;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tessera/error.h"
+#include "tessera/ir/interpreter.h"
 #include "tessera/ir/printer.h"
 #include "tessera/lang/lang.h"
 
@@ -141,6 +142,60 @@ TEST(LangErrors, OneGridAndLiteralRules) {
                  k.tile({x.dim(0)}, [&](Tile t) { out(t) = x(t); });
                }),
                "introduces the new symbol 'q'");
+}
+
+/// out[i, :] = table[idx[i], :] (a row gather, Helion's `table[idx[tile_m], :]`).
+ir::Kernel gather_rows_kernel() {
+  return define("gather_rows", [](Builder& k) {
+    auto idx = k.input("idx", DType::i64, {"m"});
+    auto table = k.input("table", DType::f32, {"rows", "n"});
+    auto out = k.output("out", DType::f32, {idx.dim(0), table.dim(1)});
+    k.tile({idx.dim(0)}, TileOptions{{"tm"}, {}}, [&](Tile tm) { out(tm, all()) = table(gather(idx(tm)), all()) * 2.0; });
+  });
+}
+
+TEST(LangGather, RowsByLoadedIndicesIncludingARaggedTile) {
+  const ir::Kernel k = gather_rows_kernel();
+  EXPECT_NE(ir::to_string(k).find("table[gather(%"), std::string::npos) << ir::to_string(k);
+  ir::HostTensor idx = ir::HostTensor::zeros(DType::i64, {5});
+  ir::HostTensor table = ir::HostTensor::zeros(DType::f32, {7, 3});
+  ir::HostTensor out = ir::HostTensor::zeros(DType::f32, {5, 3});
+  const std::int64_t rows[5] = {6, 0, 3, 3, 1};
+  for (std::int64_t i = 0; i < 5; ++i) idx.store(i, static_cast<double>(rows[i]));
+  for (std::int64_t i = 0; i < 21; ++i) table.store(i, static_cast<double>(i));
+  ir::interpret(k, {{{"idx", &idx}, {"table", &table}, {"out", &out}}, {}}, {{4}});  // tiles of 4: ragged
+  for (std::int64_t i = 0; i < 5; ++i)
+    for (std::int64_t j = 0; j < 3; ++j) EXPECT_EQ(out.at({i, j}), 2.0 * static_cast<double>(rows[i] * 3 + j));
+  idx.store(2, 7);  // one past the last row
+  try {
+    ir::interpret(k, {{{"idx", &idx}, {"table", &table}, {"out", &out}}, {}}, {{4}});
+    ADD_FAILURE() << "an out-of-bounds gather index was not reported";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("index 7 is out of bounds of dimension 0"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LangErrors, GatherIndexRules) {
+  EXPECT_ERROR(([](Builder& k) {
+                 auto idx = k.input("idx", DType::f32, {"m"});
+                 auto table = k.input("table", DType::f32, {"rows"});
+                 auto out = k.output("out", DType::f32, {idx.dim(0)});
+                 k.tile({idx.dim(0)}, [&](Tile t) { out(t) = table(gather(idx(t))); });
+               }),
+               "a gather index must be an i64 or i32 tile value with one tile or all() axis, got f32[t0]");
+  EXPECT_ERROR(([](Builder& k) {
+                 auto idx = k.input("idx", DType::i64, {"m"});
+                 auto out = k.output("out", DType::f32, {idx.dim(0)});
+                 k.tile({idx.dim(0)}, [&](Tile t) { out(gather(idx(t))) = idx(t).to(DType::f32); });
+               }),
+               "store out: a gather index (an index given by a tile value) is for loads only");
+  EXPECT_ERROR(([](Builder& k) {
+                 auto idx = k.input("idx", DType::i64, {"m"});
+                 auto table = k.input("table", DType::f32, {"rows"});
+                 auto out = k.output("out", DType::f32, {idx.dim(0)});
+                 k.tile({idx.dim(0)}, [&](Tile t) { out(t) = table(gather(idx(t)), all()); });
+               }),
+               "rank mismatch");
 }
 
 }  // namespace

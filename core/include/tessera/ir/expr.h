@@ -91,6 +91,12 @@ enum class IndexKind : unsigned char {
   full,      ///< `all()`: the whole dimension; adds axis full(rdim)
   scalar,    ///< an i64 rank-0 expression (`scalar(0)`); adds no axis
   new_axis,  ///< `none()`: consumes no tensor dimension; adds a broadcast axis
+  /// An integer tile value (i64 or i32) with exactly one axis, a tile or a whole dimension:
+  /// lane j along that axis reads index `value[j]` of this dimension (a gather, Helion's
+  /// `cache[pos_ids[tile_m], :]`); adds the value's axis. Loads only: a store with a gather
+  /// index (a scatter) is rejected. The index of a valid lane must be in bounds (the
+  /// interpreter checks it; backends do not), the index value at an invalid lane is never read.
+  gather,
 };
 
 /// One index of a `Load` or `Store`.
@@ -98,18 +104,22 @@ struct Index {
   IndexKind kind = IndexKind::scalar;
   int id = -1;        ///< tile variable (tile) or reduction dimension (full)
   std::string name;   ///< the tile's or rdim's name, for printing
-  Expr value;         ///< tile: offset (undefined = 0); scalar: the index; else undefined
+  Expr value;         ///< tile: offset (undefined = 0); scalar and gather: the index; else undefined
 
   static Index tile(int tile_var, std::string name, Expr offset = Expr());
   static Index full(int rdim, std::string name);
   static Index scalar(Expr index);
   static Index new_axis();
+  /// A gather index: `value` is an i64/i32 tile value with one tile or full axis (checked by
+  /// `access_axes`).
+  static Index gather(Expr value);
   /// The axis this index adds to the access's type, if any.
   std::optional<Axis> axis() const;
 };
 
 /// Checks `indices` against `tensor` (one non-`new_axis` index per dimension, i64 rank-0
-/// offsets and scalars) and returns the axes of the accessed tile. `what` names the operation
+/// offsets and scalars, gather values as `IndexKind::gather` says) and returns the axes of the
+/// accessed tile. `what` names the operation
 /// in errors ("load x", "store out").
 std::vector<Axis> access_axes(const TensorParam& tensor, const std::vector<Index>& indices,
                               const std::string& what);

@@ -67,6 +67,13 @@ struct NewAxis {};
 inline Slice all() { return {}; }
 inline NewAxis none() { return {}; }
 
+/// The `gather(v)` index (made by `gather`, below): a tensor dimension indexed by the lanes of an
+/// integer tile value, e.g. `cache(gather(pos), all())` reads row `pos[j]` for lane j of pos's
+/// tile (ir::IndexKind::gather). Loads only.
+struct GatherIndex {
+  ir::Expr index;
+};
+
 /// One index of a tensor access `x(...)` or of a value view `v[{...}]`.
 class IndexArg {
  public:
@@ -77,10 +84,12 @@ class IndexArg {
   IndexArg(const Size& s) : kind_(Kind::scalar), size_(s) {}                            // NOLINT
   IndexArg(std::int64_t v) : kind_(Kind::scalar), size_(v) {}                           // NOLINT
   IndexArg(int v) : kind_(Kind::scalar), size_(v) {}                                    // NOLINT
+  IndexArg(const GatherIndex& g) : kind_(Kind::gather), size_(g.index) {}               // NOLINT
 
-  enum class Kind { tile, all, none, scalar };
+  enum class Kind { tile, all, none, scalar, gather };
   Kind kind() const { return kind_; }
   const Tile& tile() const { return tile_; }
+  /// tile: the offset; scalar: the index; gather: the index tile's expression.
   const Size& size() const { return size_; }
 
  private:
@@ -115,5 +124,11 @@ class Value {
   ir::Expr expr_;
   int scope_;
 };
+
+/// A gather index from `index`: an i64 or i32 tile value with one axis (a tile, or all() of a
+/// dimension), e.g. the positions `pos = position_ids(tm)` in `cos_sin_cache(gather(pos), all())`,
+/// whose result has pos's axis in that position. Lanes of `index` must be valid indices of the
+/// dimension (in bounds); see ir::IndexKind::gather.
+GatherIndex gather(const Value& index);
 
 }  // namespace tessera::lang
