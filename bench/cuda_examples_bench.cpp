@@ -215,6 +215,17 @@ void register_all() {
     benchmark::RegisterBenchmark(("cuda/" + c.example + "/" + c.name).c_str(), [c](benchmark::State& s) { run_case(s, c); })
         ->UseManualTime()->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
   }
+  // The same 4096x14336 call under configs that vary one factor of vLLM's [128,64]/2-warp one
+  // at a time: warps (work per thread), the grid's order (which tiles run together) and the
+  // tile's shape, to tell what limits it.
+  for (const auto& [name, config] : std::vector<std::pair<std::string, std::string>>{
+           {"b128x64_w8", R"({"block_sizes":[128,64],"num_warps":8})"},
+           {"b128x64_w2_nfirst", R"({"block_sizes":[128,64],"num_warps":2,"loop_orders":[[1,0]]})"},
+           {"b8x1024_w2", R"({"block_sizes":[8,1024],"num_warps":2})"}}) {
+    CudaCase c{"silu_mul_fp8", name, config, {{"m", 4096}, {"two_d", 2 * 14336}}};
+    benchmark::RegisterBenchmark(("cuda/silu_mul_fp8_variant/4096x14336_" + name).c_str(), [c](benchmark::State& s) { run_case(s, c); })
+        ->UseManualTime()->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+  }
   for (std::int64_t tokens : {1, 16, 256, 512, 4096}) {
     for (std::int64_t inter : {4096, 14336}) {
       CudaCase c{"silu_mul_fp8", "vllm", vllm_silu_config(tokens, inter), {{"m", tokens}, {"two_d", 2 * inter}}};

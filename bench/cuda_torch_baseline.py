@@ -2,8 +2,9 @@
 """Baselines for bench/cuda_examples_bench.cpp on the same device, in the same run:
 torch.compile of silu_mul_fp8 (vLLM's reference semantics) at the benchmark's shapes,
 cuBLAS through torch.matmul (bf16, 4096^3 and 8192^3) and torch's device-to-device copy.
-Times are CUDA-event medians after warm-up; prints one table."""
+Times are CUDA-event medians after warm-up; prints one table. --no-matmul skips cuBLAS."""
 import statistics
+import sys
 import torch
 
 def median_ms(fn, reps=50, warmup=5):
@@ -36,7 +37,7 @@ def main():
             compiled = torch.compile(silu_mul_fp8, dynamic=False)
             ms = median_ms(lambda: compiled(x, scale), reps=100)
             print(f"torch_compile silu_mul_fp8 {tokens}x{inter}: {ms*1e3:.2f} us")
-    for size in (4096, 8192):
+    for size in (() if "--no-matmul" in sys.argv else (4096, 8192)):
         a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
         b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
         ms = median_ms(lambda: a @ b, reps=20)

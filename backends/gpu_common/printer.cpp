@@ -114,6 +114,7 @@ std::optional<int> looped_rdim(const lower::Program& p, const ir::Type& t) {
 
 void Printer::emit(const ir::Stmt& s) {
   if (const auto* b = s.as<ir::Block>()) {
+    plan_load_reuse(*b);
     for (const ir::Stmt& c : b->stmts) emit(c);
   } else if (const auto* l = s.as<ir::TileLoop>()) {
     emit_device_loop(*l);
@@ -132,6 +133,7 @@ void Printer::emit(const ir::Stmt& s) {
       }
       return;
     }
+    if (emit_reused_let(*let)) return;
     if (looped_rdim(p_, v.type())) {
       deferred_[let->id] = v;  // evaluated chunk by chunk inside each consumer's loop
       return;
@@ -212,6 +214,10 @@ void Printer::emit_device_loop(const ir::TileLoop& l) {
     emit_pipelined_loop(l, *it);
     return;
   }
+  emit_reuse_fill(l);
+  // A loop that reads a register cache runs its compile-time trip count fully unrolled, so the
+  // cache is indexed by constants (printer_memory_reuse.cpp).
+  const auto full = unrolled_loops_.find(&l);
   open("");
   auto saved = temps_;
   for (int tv : l.tile_vars) {
@@ -219,7 +225,9 @@ void Printer::emit_device_loop(const ir::TileLoop& l) {
     line("const " + idx_t_ + " " + t + "_tiles = (" + t + "_extent + " + std::to_string(p_.tiles[tv].block - 1) +
          ") / " + std::to_string(p_.tiles[tv].block) + ";");
   }
-  const std::string unroll = it->unroll > 0 ? "#pragma unroll " + std::to_string(it->unroll) : "#pragma unroll 1";
+  const std::string unroll = full != unrolled_loops_.end() ? "#pragma unroll"
+                             : it->unroll > 0               ? "#pragma unroll " + std::to_string(it->unroll)
+                                                            : "#pragma unroll 1";
   int opened = 0;
   if (it->flatten && l.tile_vars.size() > 1) {
     std::string total = "1";
@@ -237,7 +245,8 @@ void Printer::emit_device_loop(const ir::TileLoop& l) {
     for (int o : it->order) {
       const std::string t = "t" + std::to_string(l.tile_vars[o]);
       line(unroll);
-      open("for (" + idx_t_ + " " + t + "_idx = 0; " + t + "_idx < " + t + "_tiles; ++" + t + "_idx)");
+      const std::string bound = full != unrolled_loops_.end() ? std::to_string(full->second) : t + "_tiles";
+      open("for (" + idx_t_ + " " + t + "_idx = 0; " + t + "_idx < " + bound + "; ++" + t + "_idx)");
       ++opened;
     }
   }
@@ -308,6 +317,17 @@ void Printer::emit_grid() {
     decode("(" + idx_t_ + ")blockIdx.x");
   }
   for (std::size_t i = 0; i < grid.tile_vars.size(); ++i) set_tile(grid.tile_vars[i], tile_idx(static_cast<int>(i)));
+  if (split_.steps > 1) {  // sub-tiles of the split axis one after the other (plan_row_split)
+    const std::string t = "t" + std::to_string(split_.tile_var);
+    const std::string rows = std::to_string(p_.tiles[split_.tile_var].block / split_.steps);
+    line("const " + idx_t_ + " " + t + "_program_base = " + t + "_base;");
+    line("#pragma unroll 1");
+    open("for (int " + t + "_step = 0; " + t + "_step < " + std::to_string(split_.steps) + "; ++" + t + "_step)");
+    ++opened;
+    line("const " + idx_t_ + " " + t + "_base = " + t + "_program_base + (" + idx_t_ + ")" + t + "_step * " + rows + ";");
+    line("const " + idx_t_ + " " + t + "_n = min((" + idx_t_ + ")" + rows + ", " + t + "_extent - " + t + "_base);");
+    line("if (" + t + "_n <= 0) break;");
+  }
   emit(grid.body);
   for (int i = 0; i < opened; ++i) close();
 }
@@ -341,6 +361,14 @@ KernelSource Printer::run() {
       << " threads per block; " << d_.target << " allows " << d_.max_threads / d_.warp_size
       << " warps of " << d_.warp_size;
   plan_ = plan_threads(p_, d_);
+  std::string split_note;
+  split_ = plan_row_split(p_, plan_, &split_note);
+  if (split_.steps > 1) {  // the threads spread one step's sub-tile, not the whole tile
+    lower::Program step = p_;
+    step.tiles[split_.tile_var].block /= split_.steps;
+    plan_ = plan_threads(step, d_);
+    notes_.push_back(split_note);
+  }
   for (const std::string& n : plan_.notes) notes_.push_back(n);
   declare_staging();
 

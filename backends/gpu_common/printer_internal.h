@@ -114,11 +114,38 @@ struct StagedOperand {
   std::int64_t elems() const { return rows * std::max(row_len, cols); }
 };
 
+/// A register cache of one input's tiles along a device loop's range, filled before the first of
+/// the sibling device loops that load those tiles and read by each of them
+/// (printer_memory_reuse.cpp).
+struct ReuseCache {
+  std::string name;               ///< the register array: tiles x regs values
+  const ir::Let* first = nullptr; ///< the first loop's Let of the load
+  int tile_var = -1;              ///< the first loop's tile variable
+  std::int64_t tiles = 0;         ///< tiles of the range (compile-time)
+  int regs = 0;                   ///< registers per tile per thread
+  std::int64_t size = 0;          ///< registers of the whole range per thread
+};
+/// One loop's load that reads a ReuseCache: register q of tile i is the cache's i·regs + q.
+struct ReusedLoad {
+  int cache = -1;
+  int tile_var = -1;  ///< the loop's tile variable
+  int regs = 0;       ///< registers per tile of this loop's tiling
+};
+
+/// A grid tile axis processed in steps inside one program (printer_plan.cpp, plan_row_split).
+struct RowSplit {
+  int tile_var = -1;
+  std::int64_t steps = 1;  ///< sub-tiles of block / steps along it, one after the other
+};
+
 /// The direct operand expressions of `e` (index values of loads included; undefined skipped).
 std::vector<ir::Expr> expr_children(const ir::Expr& e);
 
 /// Computes the thread plan of `p` for `d` (printer_plan.cpp).
 ThreadPlan plan_threads(const lower::Program& p, const Dialect& d);
+/// Whether a program's rows are processed in steps (row-independent bodies whose per-thread
+/// tile exceeds a register budget, on grids with many programs); `plan` is the whole tile's.
+RowSplit plan_row_split(const lower::Program& p, const ThreadPlan& plan, std::string* note);
 /// Chooses the dots of `dots` that run on tensor cores and fixes their accumulator axes in
 /// `plan` (printer_mma.cpp); notes say why a dot stays on the FMA path.
 void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan);
@@ -201,6 +228,14 @@ class Printer {
                     std::string* why = nullptr);
   std::string load_hint(const ir::ExprNode* load) const;
 
+  // ---- loads shared by sibling device loops (printer_memory_reuse.cpp) ----
+  /// Finds the loads that later device loops of `b` repeat and plans their register caches.
+  void plan_load_reuse(const ir::Block& b);
+  /// Before device loop `l`: fills the caches whose first reader it is.
+  void emit_reuse_fill(const ir::TileLoop& l);
+  /// Emits a cached load's Let as a copy from its cache; false when `let` is not cached.
+  bool emit_reused_let(const ir::Let& let);
+
   // ---- reductions (printer_reduce.cpp) ----
   void materialize_reduce(const ir::Reduce& r, const ir::Expr& self);
   void cross_thread_combine(const std::string& acc, int regs, const AxisDist& d,
@@ -258,6 +293,11 @@ class Printer {
   std::vector<std::string> smem_decls_;               ///< shared-memory declarations
   std::int64_t smem_bytes_ = 0;
   std::int64_t reduce_smem_floats_ = 0;               ///< scratch for cross-warp reductions
+  RowSplit split_;                                    ///< the grid tile processed in steps
+  std::vector<ReuseCache> reuse_caches_;
+  std::map<int, ReusedLoad> reused_lets_;             ///< cached Let id -> where it reads
+  std::map<const ir::TileLoop*, std::vector<int>> reuse_fills_;  ///< first reader -> caches
+  std::map<const ir::TileLoop*, std::int64_t> unrolled_loops_;   ///< cache readers -> trip count
   std::vector<std::string> notes_;
 };
 

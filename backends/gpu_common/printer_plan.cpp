@@ -5,6 +5,7 @@
 
 #include "gpu_common/printer_internal.h"
 #include "tessera/error.h"
+#include "tessera/ir/visitor.h"
 
 namespace tessera::backend::gpu {
 
@@ -45,7 +46,7 @@ class Collector {
   explicit Collector(const lower::Program& p) : p_(p) {}
 
   std::vector<std::vector<ir::Axis>> spaces;
-  std::map<int, int> min_bytes;  ///< axis key -> narrowest element of a last-dim access along it
+  std::map<int, int> widest_bytes;  ///< axis key -> widest element of a last-dim access along it
   std::map<int, std::int64_t> largest_space;  ///< axis key -> elements of the largest space it ends
   std::map<const ir::ExprNode*, int> load_order;
   std::map<int, ir::Expr> lets;
@@ -102,8 +103,8 @@ class Collector {
     if (last == nullptr || (last->kind != ir::IndexKind::tile && last->kind != ir::IndexKind::full)) return;
     const int key = axis_key(*last->axis());
     const int bytes = dtype_size(t->dtype);
-    auto it = min_bytes.find(key);
-    if (it == min_bytes.end() || bytes < it->second) min_bytes[key] = bytes;
+    int& widest = widest_bytes[key];
+    widest = std::max(widest, bytes);
   }
 
   void expr(const ir::Expr& e) {
@@ -182,8 +183,13 @@ ThreadPlan plan_threads(const lower::Program& p, const Dialect& dialect) {
       d.block = p.shape_of({*it}, false)[0];
       if (it->kind == ir::AxisKind::tile) d.masked = p.tiles[it->id].needs_mask;
       else d.masked = p.rdims[it->id].needs_mask;
-      if (auto mb = c.min_bytes.find(key); mb != c.min_bytes.end()) {
-        std::int64_t spt = 16 / mb->second;
+      if (auto wb = c.widest_bytes.find(key); wb != c.widest_bytes.end()) {
+        // 16 bytes of the widest tensor accessed along the axis: every access is then one
+        // vector of at most 16 bytes per thread, contiguous across the lanes of a warp, so each
+        // warp instruction covers whole 32-byte sectors. (16 bytes of the narrowest one, e.g. an
+        // fp8 output, would split each bf16 input vector into two 16-byte loads whose lanes sit
+        // 32 bytes apart: every load instruction would touch twice the sectors it uses.)
+        std::int64_t spt = 16 / wb->second;
         // Keep every thread busy before widening vectors: at most elements/threads per thread.
         spt = std::min(spt, pow2_floor(std::max<std::int64_t>(1, c.largest_space[key] / threads)));
         spt = std::min(spt, d.block);
@@ -203,6 +209,66 @@ ThreadPlan plan_threads(const lower::Program& p, const Dialect& dialect) {
     }
   }
   return plan;
+}
+
+namespace {
+/// Elements per thread of one value above which a program's rows are processed in steps: 32
+/// values (four 16-byte vectors of a 16-bit input) keep a thread near 40 registers, so 2048
+/// threads fit an SM; a whole tile of 128 values per input held at once took 130+ registers,
+/// 7 blocks of 64 threads per SM, each loading everything, then computing, then storing.
+constexpr std::int64_t kStepElements = 32;
+/// Steps only pay when other programs fill the SMs meanwhile: grids of fewer programs (a few
+/// per SM) keep the whole tile's loads in flight at once instead.
+constexpr std::int64_t kStepMinPrograms = 1024;
+}  // namespace
+
+RowSplit plan_row_split(const lower::Program& p, const ThreadPlan& plan, std::string* note) {
+  const auto loops = p.kernel->loops();
+  if (loops.size() != 1 || !plan.staged_lets.empty()) return {};  // device loops, dots: not row-local
+  const ir::TileLoop& grid = *loops[0];
+  std::int64_t programs = 1, elements = 1;
+  for (int tv : grid.tile_vars) {
+    const lower::TilePlan& t = p.tiles[tv];
+    if (!t.static_extent) return {};
+    programs *= (*t.static_extent + t.block - 1) / t.block;
+    if (auto d = plan.axes.find(tv); d != plan.axes.end()) elements *= d->second.regs();
+  }
+  if (programs < kStepMinPrograms || elements <= kStepElements) return {};
+  // The axis: a grid axis held one element per register run (not the vector axis), most
+  // registers first.
+  RowSplit best;
+  int best_regs = 1;
+  for (int tv : grid.tile_vars) {
+    auto d = plan.axes.find(tv);
+    if (d != plan.axes.end() && d->second.spt == 1 && !d->second.two_digit() && d->second.regs() > best_regs)
+      best_regs = d->second.regs(), best.tile_var = tv;
+  }
+  if (best.tile_var < 0) return {};
+  // Rows must not meet: no reduction along the axis, no locals carried between rows.
+  bool row_local = true;
+  ir::visit_with(
+      grid.body,
+      [&](const ir::Expr& e) {
+        if (const auto* r = e.as<ir::Reduce>()) {
+          const ir::Axis a = r->a.type().axes[r->axis];
+          row_local &= !(a.kind == ir::AxisKind::tile && a.id == best.tile_var);
+        }
+        if (e.as<ir::Dot>() || e.as<ir::LocalRead>()) row_local = false;
+      },
+      [&](const ir::Stmt& s) {
+        if (s.as<ir::LocalDecl>() || s.as<ir::LocalAssign>()) row_local = false;
+      });
+  if (!row_local) return {};
+  const std::int64_t block = p.tiles[best.tile_var].block;
+  while (elements / best.steps > kStepElements && best_regs / best.steps >= 2 && block % (2 * best.steps) == 0)
+    best.steps *= 2;
+  if (best.steps > 1 && note) {
+    *note = "tile " + p.tiles[best.tile_var].name + " (" + std::to_string(block) + ") is processed in " +
+            std::to_string(best.steps) + " steps of " + std::to_string(block / best.steps) + " inside each program: " +
+            std::to_string(elements) + " elements per thread and value at once exceed " + std::to_string(kStepElements) +
+            " (registers), and the grid's " + std::to_string(programs) + " programs keep the SMs busy";
+  }
+  return best;
 }
 
 }  // namespace tessera::backend::gpu

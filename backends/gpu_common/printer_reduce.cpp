@@ -32,12 +32,13 @@ void Printer::cross_thread_combine(const std::string& acc, int regs, const AxisD
   if (d.two_digit()) lo = d.hi_stride, top = d.top();
   if (top <= warp) return;
   // Warp digits: one round through shared memory, combined in a fixed order (reproducible).
+  // Two barriers: after the writes, and after the reads so that the next round (the buffer is
+  // used only here) cannot overwrite values another warp has not read yet.
   const std::int64_t wc = top / lo;
   const std::string T = std::to_string(plan_.threads);
   reduce_smem_floats_ = std::max<std::int64_t>(reduce_smem_floats_, std::int64_t{regs} * plan_.threads);
   open("");
   line(form.acc_type + "* red_buf = reinterpret_cast<" + form.acc_type + "*>(ts_red_smem);");
-  line("ts::barrier();");
   line("#pragma unroll");
   line("for (int q = 0; q < " + std::to_string(regs) + "; ++q) red_buf[q * " + T + " + tid] = " + at("q") + ";");
   line("ts::barrier();");

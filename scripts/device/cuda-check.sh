@@ -3,24 +3,28 @@
 # One device call for the CUDA code generator (issue 5): conformance of every example on cuda:0,
 # compute-sanitizer memcheck on the same tests, the CUDA benchmarks, then torch/cuBLAS baselines.
 # Run from the repository root with the build carried:
-#   carry: build-cuda/bin/cuda_examples_test build-cuda/bin/cuda_examples_bench build-cuda/lib
-#   (build-cuda/lib holds libtbb.so.12*; the binaries' RUNPATH is $ORIGIN/../lib)
+#   carry: $B/bin/cuda_examples_test $B/bin/cuda_examples_bench $B/devlib
+#   ($B = TS_BUILD, default build-gpumem; $B/devlib: copies of libtbb.so.12 and libbenchmark.so.1*)
+# BENCH_FILTER selects benchmarks (default: all); MEMCHECK_FILTER the memcheck tests (default
+# all); TORCH_ARGS go to cuda_torch_baseline.py (e.g. --no-matmul).
 # Results go to $OUT (conformance.txt, memcheck.txt, bench.json, bench.txt, torch.txt).
 set -u
 OUT=${OUT:-/tmp/cuda-check}
+B=${TS_BUILD:-build-gpumem}
 mkdir -p "$OUT"
-export LD_LIBRARY_PATH="$PWD/build-cuda/lib:${LD_LIBRARY_PATH:-}"
+export LD_LIBRARY_PATH="$PWD/$B/devlib:${LD_LIBRARY_PATH:-}"
 export TESSERA_CACHE_DIR=/tmp/tessera-cache
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv | tee "$OUT/device.txt"
 echo "== conformance"
-build-cuda/bin/cuda_examples_test 2>&1 > "$OUT/conformance.txt"; echo "exit $?"
+$B/bin/cuda_examples_test 2>&1 > "$OUT/conformance.txt"; echo "exit $?"
 grep -E "PASSED|FAILED|SKIPPED" "$OUT/conformance.txt" | tail -30
 echo "== memcheck"
-compute-sanitizer --tool memcheck --error-exitcode 9 build-cuda/bin/cuda_examples_test > "$OUT/memcheck.txt" 2>&1; echo "exit $?"
+compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/cuda_examples_test --gtest_filter="${MEMCHECK_FILTER:-*}" \
+  > "$OUT/memcheck.txt" 2>&1; echo "exit $?"
 grep -E "ERROR SUMMARY|PASSED|FAILED" "$OUT/memcheck.txt" | tail -5
 echo "== bench"
-build-cuda/bin/cuda_examples_bench --benchmark_out="$OUT/bench.json" --benchmark_out_format=json \
-  --benchmark_min_time=0.2 > "$OUT/bench.txt" 2>&1; echo "exit $?"
+$B/bin/cuda_examples_bench --benchmark_out="$OUT/bench.json" --benchmark_out_format=json \
+  --benchmark_min_time=0.2 --benchmark_filter="${BENCH_FILTER:-.}" > "$OUT/bench.txt" 2>&1; echo "exit $?"
 grep -E "median" "$OUT/bench.txt" | sed -E 's/ +/ /g'
 echo "== torch"
-timeout 300 python3 bench/cuda_torch_baseline.py 2>&1 | grep -v Warning | tee "$OUT/torch.txt" | tail -20
+timeout 300 python3 bench/cuda_torch_baseline.py ${TORCH_ARGS:-} 2>&1 | grep -v Warning | tee "$OUT/torch.txt" | tail -20

@@ -51,6 +51,27 @@ TEST(CudaCodegen, SiluMulFp8VectorsAndEvictionHints) {
   EXPECT_NE(unaligned.find("num_programs"), std::string::npos);  // persistent_blocked
 }
 
+TEST(CudaCodegen, SiblingLoopsReadTheirSharedLoadOnce) {
+  // Per-token quant: absmax over the row, then scale and store it. Each row's tiles are loaded
+  // once into a register cache that both device loops read.
+  for (const char* name : {"b128_w4", "reuse_1024_512"}) {
+    const std::string s = source_of("dynamic_per_token_scaled_fp8_quant", name);
+    EXPECT_NE(s.find("read once into"), std::string::npos) << name << "\n" << s;
+    EXPECT_EQ(occurrences(s, "= h0["), 2) << name << "\n" << s;  // both loops read the cache
+  }
+  // Different register runs per thread (spt 1 vs 4): no reuse, both loops load.
+  const std::string other = source_of("dynamic_per_token_scaled_fp8_quant", "vllm_like");
+  EXPECT_EQ(other.find("h0["), std::string::npos) << other;
+}
+
+TEST(CudaCodegen, LargeTilesOnLargeGridsRunInRowSteps) {
+  const std::string s = source_of("silu_mul_fp8", "row_steps");  // 64 values per thread, 1056 programs
+  EXPECT_NE(s.find("for (int t0_step = 0; t0_step < 2; ++t0_step)"), std::string::npos) << s;
+  EXPECT_NE(s.find("t0: block 16 = 4 regs"), std::string::npos) << s;
+  const std::string few = source_of("silu_mul_fp8", "b64x32_flat");  // 8 values per thread
+  EXPECT_EQ(few.find("_step"), std::string::npos) << few;
+}
+
 TEST(CudaCodegen, RowReductionsShuffleThenCrossWarps) {
   const std::string four_warps = source_of("rms_norm", "row_w4");
   for (int o : {1, 2, 4, 8, 16})

@@ -50,6 +50,11 @@ inline std::vector<CudaCase> cuda_example_cases() {
       {"layer_norm", "looped_w2", R"({"block_sizes":[8],"num_warps":2,"reduction_loops":[32]})", mn},
       {"dynamic_per_token_scaled_fp8_quant", "b128_w4", R"({"block_sizes":[128,128],"num_warps":4})", {{"num_tokens", 37}, {"hidden_size", 300}}},
       {"dynamic_per_token_scaled_fp8_quant", "vllm_like", R"({"block_sizes":[64,256],"num_warps":2,"range_unroll_factors":[0,2],"load_eviction_policies":["last","",""]})", {{"num_tokens", 37}, {"hidden_size", 512}}},
+      // The two loops tile the row differently (as most of vLLM's configs do); the second reads
+      // the first's register cache (printer_memory_reuse.cpp), ragged last tiles.
+      {"dynamic_per_token_scaled_fp8_quant", "reuse_1024_512", R"({"block_sizes":[1024,512],"num_warps":2})", {{"num_tokens", 37}, {"hidden_size", 2000}}},
+      // 1056 programs of 64 values per thread: rows in 2 steps of 16 (plan_row_split), ragged.
+      {"silu_mul_fp8", "row_steps", R"({"block_sizes":[32,64],"num_warps":1})", {{"m", 2100}, {"two_d", 2048}}},
       {"matmul", "b32x32x16_w4", R"({"block_sizes":[32,32,16],"num_warps":4})", {{"m", 70}, {"k", 100}, {"n", 90}}},
       {"matmul", "b64x64x32_l2", R"({"block_sizes":[64,64,32],"num_warps":4,"l2_groupings":[4],"num_stages":3})", {{"m", 70}, {"k", 100}, {"n", 90}}},
       {"matmul", "persistent_dynamic", R"({"block_sizes":[16,64,64],"num_warps":2,"pid_type":"persistent_interleaved"})", {{"m", 70}, {"k", 100}, {"n", 90}}, true},
