@@ -4,9 +4,11 @@
 #include <mutex>
 
 #include "ops/dynamic_per_token_scaled_fp8_quant/dynamic_per_token_scaled_fp8_quant.h"
+#include "ops/fused_qk_norm_rope/fused_qk_norm_rope.h"
 #include "ops/per_token_group_fp8_quant/per_token_group_fp8_quant.h"
 #include "ops/rms_norm_per_block_quant/rms_norm_per_block_quant.h"
 #include "ops/silu_and_mul_per_block_quant/silu_and_mul_per_block_quant.h"
+#include "ops/rms_norm_dynamic_per_token_quant/rms_norm_dynamic_per_token_quant.h"
 #include "ops/silu_mul_fp8/silu_mul_fp8.h"
 
 namespace tessera::ops {
@@ -15,6 +17,8 @@ std::vector<registry::KernelSpec> op_specs() {
   std::vector<registry::KernelSpec> specs;
   specs.push_back(silu_mul_fp8_spec());
   specs.push_back(dynamic_per_token_scaled_fp8_quant_spec());
+  specs.push_back(rms_norm_dynamic_per_token_quant_spec());
+  specs.push_back(fused_qk_norm_rope_spec());
   specs.push_back(per_token_group_fp8_quant_spec());
   specs.push_back(rms_norm_per_block_quant_spec());
   specs.push_back(silu_and_mul_per_block_quant_spec());

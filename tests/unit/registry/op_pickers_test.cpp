@@ -5,7 +5,12 @@
 // next(n >= tokens) else the largest) over the fixture files.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "ops/ops.h"
+#include "tessera/ir/config_space.h"
+#include "tessera/support/python_json.h"
 
 namespace tessera::ops {
 namespace {
@@ -28,6 +33,11 @@ std::vector<registry::ArgValue> args_for(const PickCase& c, void* data) {
   if (op == "silu_mul_fp8")
     return {TensorView(data, DType::f8e4m3fn, {c.tokens, c.dim}, cpu),
             TensorView(data, DType::bf16, {c.tokens, 2 * c.dim}, cpu), TensorView(data, DType::f32, {1}, cpu)};
+  if (op == "rms_norm_dynamic_per_token_quant")
+    return {TensorView(data, DType::f8e4m3fn, {c.tokens, c.dim}, cpu), TensorView(data, DType::bf16, {c.tokens, c.dim}, cpu),
+            TensorView(data, DType::bf16, {c.dim}, cpu),       TensorView(data, DType::f32, {c.tokens, 1}, cpu),
+            1e-6,                                               std::monostate{},
+            std::monostate{}};
   return {TensorView(data, DType::f8e4m3fn, {c.tokens, c.dim}, cpu), TensorView(data, DType::bf16, {c.tokens, c.dim}, cpu),
           TensorView(data, DType::f32, {c.tokens, 1}, cpu), std::monostate{}};
 }
@@ -51,6 +61,17 @@ TEST(OpPickers, MatchVllmOnItsConfigFiles) {
       {"dynamic_per_token_scaled_fp8_quant", "nvidia_b200", 3, 3072, R"({"hidden_size":2048,"num_tokens":4})"},
       {"dynamic_per_token_scaled_fp8_quant", "nvidia_b200", 20000, 8192, R"({"hidden_size":5120,"num_tokens":8192})"},
       {"dynamic_per_token_scaled_fp8_quant", "nvidia_b200", 100, 4608, R"({"hidden_size":4096,"num_tokens":128})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 1, 2048, R"({"hidden_size":2048,"num_tokens":1})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 3, 3072, R"({"hidden_size":2048,"num_tokens":4})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 20000, 8192, R"({"hidden_size":8192,"num_tokens":8192})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 100, 7000, R"({"hidden_size":8192,"num_tokens":128})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 5, 100, R"({"hidden_size":2048,"num_tokens":8})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 9000, 4608, R"({"hidden_size":4096,"num_tokens":16384})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_h100", 17, 5120, R"({"hidden_size":5120,"num_tokens":32})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_b200", 3, 3072, R"({"hidden_size":2048,"num_tokens":4})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_b200", 20000, 8192, R"({"hidden_size":5120,"num_tokens":8192})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_b200", 100, 7000, R"({"hidden_size":5120,"num_tokens":128})"},
+      {"rms_norm_dynamic_per_token_quant", "nvidia_b200", 9000, 4608, R"({"hidden_size":4096,"num_tokens":8192})"},
   };
   ConfigManager manager(std::filesystem::path(TS_FIXTURES_DIR) / "vllm_configs");
   registry::KernelRegistry reg(manager, [](const registry::CompileRequest&) -> std::shared_ptr<const registry::Executable> {
@@ -62,6 +83,96 @@ TEST(OpPickers, MatchVllmOnItsConfigFiles) {
     const auto args = args_for(c, data);
     EXPECT_EQ(reg.get(c.op).route_on_platform(args, c.platform).key.canonical(), c.expected)
         << c.op << " on " << c.platform << " with " << c.tokens << " x " << c.dim;
+  }
+}
+
+/// Every config of vLLM's files for `op` fits the op's kernel as bound for `args` (vLLM's tile
+/// structure: same block_sizes, loop_orders and range_* lengths), through ConfigSpace::normalize.
+void expect_vllm_configs_fit(const std::string& op, const std::vector<registry::ArgValue>& args, int block_sizes) {
+  const registry::KernelSpec& spec = op_kernel(op).spec();
+  registry::Binding b;
+  spec.bind(args, b);
+  const ir::Kernel kernel = spec.define(b);
+  const ir::ConfigSpace space = ir::ConfigSpace::of(kernel);
+  EXPECT_EQ(static_cast<int>(space.block_sizes().size()), block_sizes) << op << "\n" << space.describe();
+  for (const char* platform : {"nvidia_h100", "nvidia_b200"}) {
+    const auto path = std::filesystem::path(TS_FIXTURES_DIR) / "vllm_configs" / op / (std::string(platform) + ".json");
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    const json::Json entries = json::parse(text.str(), path.string());
+    ASSERT_FALSE(entries.empty()) << path;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const std::string origin = path.string() + ": entry " + std::to_string(i);
+      EXPECT_NO_THROW(space.normalize(entries[i].at("config"), origin)) << origin;
+    }
+  }
+}
+
+TEST(OpConfigSpaces, VllmConfigsFitTheDefinitions) {
+  const DeviceId cpu = DeviceId::cpu();
+  std::uint16_t data[1] = {0};
+  const std::int64_t m = 4, h = 2048, d = 128;
+  for (bool residual : {true, false}) {  // vLLM tuned with residual and scale_ub given
+    const registry::ArgValue res = residual ? registry::ArgValue(TensorView(data, DType::bf16, {m, h}, cpu))
+                                            : registry::ArgValue(std::monostate{});
+    expect_vllm_configs_fit("rms_norm_dynamic_per_token_quant",
+                            {TensorView(data, DType::f8e4m3fn, {m, h}, cpu), TensorView(data, DType::bf16, {m, h}, cpu),
+                             TensorView(data, DType::bf16, {h}, cpu), TensorView(data, DType::f32, {m, 1}, cpu), 1e-6,
+                             TensorView(data, DType::f32, {1}, cpu), res},
+                            3);
+  }
+  for (bool neox : {true, false}) {
+    for (std::int64_t rd : {d, d / 2}) {
+      expect_vllm_configs_fit("fused_qk_norm_rope",
+                              {TensorView(data, DType::bf16, {m, (16 + 2 * 8) * d}, cpu), std::int64_t{16},
+                               std::int64_t{8}, std::int64_t{8}, d, 1e-6, TensorView(data, DType::bf16, {d}, cpu),
+                               TensorView(data, DType::bf16, {d}, cpu), TensorView(data, DType::bf16, {40960, rd}, cpu),
+                               neox, TensorView(data, DType::i64, {m}, cpu), std::monostate{}},
+                              1);
+    }
+  }
+}
+
+/// fused_qk_norm_rope picks by (q_heads, kv_heads, num_tokens); the expected keys come from
+/// vLLM's pick_config run with python3 over the fixture files (ties go to the smaller head count,
+/// the first in str-sorted key order).
+TEST(OpPickers, FusedQkNormRopeMatchesVllm) {
+  struct Case {
+    const char* platform;
+    std::int64_t tokens, q_heads, kv_heads;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {"nvidia_h100", 1, 16, 8, R"({"kv_heads":8,"num_tokens":1,"q_heads":16})"},
+      {"nvidia_h100", 3, 32, 8, R"({"kv_heads":8,"num_tokens":4,"q_heads":32})"},
+      {"nvidia_h100", 20000, 64, 8, R"({"kv_heads":8,"num_tokens":16384,"q_heads":64})"},
+      {"nvidia_h100", 100, 40, 4, R"({"kv_heads":8,"num_tokens":128,"q_heads":32})"},
+      {"nvidia_h100", 7, 24, 8, R"({"kv_heads":8,"num_tokens":8,"q_heads":16})"},
+      {"nvidia_h100", 5000, 8, 2, R"({"kv_heads":8,"num_tokens":8192,"q_heads":16})"},
+      {"nvidia_h100", 33, 48, 8, R"({"kv_heads":8,"num_tokens":64,"q_heads":32})"},
+      {"nvidia_b200", 20000, 64, 8, R"({"kv_heads":8,"num_tokens":8192,"q_heads":64})"},
+      {"nvidia_b200", 2, 128, 16, R"({"kv_heads":8,"num_tokens":2,"q_heads":64})"},
+  };
+  ConfigManager manager(std::filesystem::path(TS_FIXTURES_DIR) / "vllm_configs");
+  registry::KernelRegistry reg(manager, [](const registry::CompileRequest&) -> std::shared_ptr<const registry::Executable> {
+    throw InternalError("a picker test compiles nothing");
+  });
+  register_ops(reg);
+  std::uint16_t data[1] = {0};
+  const DeviceId cpu = DeviceId::cpu();
+  for (const Case& c : cases) {
+    const std::int64_t d = 128;
+    const std::vector<registry::ArgValue> args = {
+        TensorView(data, DType::bf16, {c.tokens, (c.q_heads + 2 * c.kv_heads) * d}, cpu),
+        c.q_heads, c.kv_heads, c.kv_heads, d, 1e-6,
+        TensorView(data, DType::bf16, {d}, cpu), TensorView(data, DType::bf16, {d}, cpu),
+        TensorView(data, DType::bf16, {40960, d}, cpu), true,
+        TensorView(data, DType::i64, {c.tokens}, cpu), std::monostate{}};
+    EXPECT_EQ(reg.get("fused_qk_norm_rope").route_on_platform(args, c.platform).key.canonical(), c.expected)
+        << "fused_qk_norm_rope on " << c.platform << " with " << c.tokens << " tokens, " << c.q_heads << " q heads, "
+        << c.kv_heads << " kv heads";
   }
 }
 

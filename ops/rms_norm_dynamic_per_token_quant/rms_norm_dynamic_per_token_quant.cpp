@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ops/rms_norm_dynamic_per_token_quant/rms_norm_dynamic_per_token_quant.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/common/op_util.h"
+#include "ops/ops.h"
+#include "tessera/lang/lang.h"
+#include "tessera/registry/picker.h"
+
+namespace tessera::ops {
+namespace {
+
+constexpr const char* kName = "rms_norm_dynamic_per_token_quant";
+enum Arg : std::size_t { kResult, kInput, kWeight, kScale, kEpsilon, kScaleUb, kResidual };
+/// Binding::variant entries.
+enum Variant : std::size_t { kVDtype, kVHidden, kVInt8, kVUb, kVResidual };
+
+/// The quantization constants of a result dtype (vLLM's get_fp8_min_max / get_int8_min_max).
+struct QuantRange {
+  double min, max, min_scale;
+};
+QuantRange quant_range(bool int8) {
+  return int8 ? QuantRange{kInt8Min, kInt8Max, kInt8MinScale} : QuantRange{-kFp8Max, kFp8Max, kFp8MinScale};
+}
+
+void bind(registry::KernelArgs args, registry::Binding& b) {
+  const runtime::TensorView& result = registry::tensor_arg(args, kResult);
+  const runtime::TensorView& input = registry::tensor_arg(args, kInput);
+  const runtime::TensorView& weight = registry::tensor_arg(args, kWeight);
+  const runtime::TensorView& scale = registry::tensor_arg(args, kScale);
+  const runtime::TensorView* ub = registry::optional_tensor_arg(args, kScaleUb);
+  const runtime::TensorView* residual = registry::optional_tensor_arg(args, kResidual);
+  expect_tensor(kName, "input", input, {DType::bf16, DType::f16, DType::f32}, 2);
+  const std::int64_t m = input.size(0), h = input.size(1);
+  expect_tensor(kName, "result", result, {DType::f8e4m3fn, DType::i8}, 2);
+  expect(result.size(0) == m && result.size(1) == h, kName, "result", result, "of the input's shape");
+  expect(weight.dtype() == input.dtype() && weight.rank() == 1 && weight.size(0) == h, kName, "weight", weight,
+         "a 1-d tensor of the input's dtype and hidden size");
+  expect_tensor(kName, "scale", scale, {DType::f32}, 2);
+  expect(scale.size(0) == m && scale.size(1) == 1, kName, "scale", scale, "[num_tokens, 1]");
+  const bool int8 = result.dtype() == DType::i8;
+  if (ub) expect(!int8, kName, "scale_ub", *ub, "None with an int8 result (vLLM: scale_ub needs an fp8 result)");
+  if (residual) {
+    expect(residual->dtype() == input.dtype() && residual->rank() == 2 && residual->size(0) == m &&
+               residual->size(1) == h,
+           kName, "residual", *residual, "None or a tensor of the input's dtype and shape");
+    expect_inner_contiguous(kName, "residual", *residual);
+  }
+  expect_inner_contiguous(kName, "input", input);
+  expect_inner_contiguous(kName, "result", result);
+  expect(weight.size(0) <= 1 || weight.stride(0) == 1, kName, "weight", weight, "contiguous");
+  b.variant.push_back(static_cast<std::int64_t>(input.dtype()));
+  b.variant.push_back(h);  // Helion specializes hidden_size: the 1 / H constant is per size
+  b.variant.push_back(int8);
+  b.variant.push_back(ub != nullptr);
+  b.variant.push_back(residual != nullptr);
+  b.pick_shape.push_back(m);
+  b.pick_shape.push_back(h);
+  b.tensors.push_back(input);
+  b.tensors.push_back(weight);
+  if (ub) b.tensors.push_back(as_scalar_view(kName, "scale_ub", *ub));
+  b.tensors.push_back(result);
+  b.tensors.push_back(scale);
+  if (residual) b.tensors.push_back(*residual);
+  b.scalars.push_back(registry::float_arg(args, kEpsilon));
+}
+
+ir::Kernel define(const registry::Binding& b) {
+  using namespace lang;
+  const auto dt = static_cast<DType>(b.variant[kVDtype]);
+  const double hidden = static_cast<double>(b.variant[kVHidden]);
+  const bool int8 = b.variant[kVInt8] != 0, has_ub = b.variant[kVUb] != 0, has_res = b.variant[kVResidual] != 0;
+  const QuantRange q = quant_range(int8);
+  return lang::define(kName, [&](Builder& k) {
+    auto x = k.input("input", dt, {"num_tokens", "hidden_size"});
+    auto w = k.input("weight", dt, {x.dim(1)});
+    std::optional<TensorRef> ub, res;
+    if (has_ub) ub = k.input("scale_ub", DType::f32, {1});
+    auto h = k.specialize(x.dim(1));
+    auto result = k.output("result", int8 ? DType::i8 : DType::f8e4m3fn, {x.dim(0), h});
+    auto scale = k.output("scale", DType::f32, {x.dim(0), 1});
+    if (has_res) res = k.output("residual", dt, {x.dim(0), h});  // in place: read, then written back
+    auto eps = k.scalar_arg("epsilon", DType::f32);
+    k.tile({x.dim(0)}, TileOptions{{"tile_m"}, {1}}, [&](Tile tm) {
+      // x = f32(input) (+ f32(residual)), as each of vLLM's three loops recomputes it.
+      auto row = [&](Tile tn) {
+        Value v = x(tm, tn).to(DType::f32);
+        if (res) v = v + (*res)(tm, tn).to(DType::f32);
+        return v;
+      };
+      auto ss = k.local(zeros({tm}, DType::f32), "rms");
+      k.tile({h}, TileOptions{{"tile_n"}, {}}, [&](Tile tn) {
+        auto v = row(tn);
+        ss = ss + sum(v * v, -1);
+      });
+      auto rms = rsqrt(ss.value() * (1.0 / hidden) + eps)[{all(), none()}];
+      auto s = k.local(zeros({tm}, DType::f32), "s_blk");
+      k.tile({h}, TileOptions{{"tile_n2"}, {}}, [&](Tile tn) {
+        auto xn = (row(tn) * rms).to(dt) * w(tn);
+        s = maximum(s, amax(xn.to(DType::f32), -1));
+      });
+      Value sv = s;
+      if (ub) sv = minimum(sv, ub->scalar(0));
+      sv = maximum(sv * (1.0 / q.max), q.min_scale);
+      scale(tm, 0) = sv;
+      k.tile({h}, TileOptions{{"tile_n3"}, {}}, [&](Tile tn) {
+        Value v = x(tm, tn).to(DType::f32);
+        if (res) {
+          v = v + (*res)(tm, tn).to(DType::f32);
+          (*res)(tm, tn) = v.to(dt);
+        }
+        auto xn = ((v * rms).to(dt) * w(tn)).to(DType::f32);
+        if (int8) {
+          result(tm, tn) = clamp(round(xn * (1.0 / sv)[{all(), none()}]), q.min, q.max).to(DType::i8);
+        } else {
+          result(tm, tn) = clamp(xn / sv[{all(), none()}], q.min, q.max).to(DType::f8e4m3fn);
+        }
+      });
+    });
+  });
+}
+
+/// vLLM's baseline in float64 with the kernel's f32 and input-dtype roundings.
+void reference(registry::HostArgs& a) {
+  const ir::HostTensor& x = registry::host_tensor_arg(a, kInput);
+  const ir::HostTensor& w = registry::host_tensor_arg(a, kWeight);
+  ir::HostTensor& result = registry::host_tensor_arg(a, kResult);
+  ir::HostTensor& scale = registry::host_tensor_arg(a, kScale);
+  const ir::HostTensor* ub = registry::optional_host_tensor_arg(a, kScaleUb);
+  ir::HostTensor* res = std::holds_alternative<ir::HostTensor>(a[kResidual]) ? &std::get<ir::HostTensor>(a[kResidual])
+                                                                            : nullptr;
+  const double eps = registry::host_float_arg(a, kEpsilon);
+  const bool int8 = result.dtype == DType::i8;
+  const QuantRange q = quant_range(int8);
+  const DType dt = x.dtype;
+  auto f32 = [](double v) { return ir::round_to_dtype(v, DType::f32); };
+  auto in_dt = [&](double v) { return ir::round_to_dtype(f32(v), dt); };
+  const std::int64_t m = x.shape[0], h = x.shape[1];
+  std::vector<double> row(static_cast<std::size_t>(h)), xn(static_cast<std::size_t>(h));
+  for (std::int64_t i = 0; i < m; ++i) {
+    double ss = 0;
+    for (std::int64_t j = 0; j < h; ++j) {
+      double v = x.at({i, j});
+      if (res) {
+        v = f32(v + res->at({i, j}));
+        res->store(res->offset({i, j}), v);  // rounded to the residual's dtype by the store
+      }
+      row[j] = v;
+      ss += v * v;
+    }
+    const double ms = f32(f32(ss) * f32(1.0 / static_cast<double>(h)));
+    const double r = f32(1.0 / std::sqrt(f32(ms + f32(eps))));
+    double s = 0;
+    for (std::int64_t j = 0; j < h; ++j) {
+      xn[j] = in_dt(in_dt(row[j] * r) * w.at({j}));
+      s = std::max(s, std::fabs(xn[j]));
+    }
+    if (ub) s = std::min(s, ub->load(0));
+    s = std::max(f32(s * f32(1.0 / q.max)), f32(q.min_scale));
+    scale.store(scale.offset({i, 0}), s);
+    const double inv = f32(1.0 / s);
+    for (std::int64_t j = 0; j < h; ++j) {
+      const double y = int8 ? std::nearbyint(f32(xn[j] * inv)) : f32(xn[j] / s);
+      result.store(result.offset({i, j}), std::clamp(y, q.min, q.max));
+    }
+  }
+}
+
+std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {
+  const runtime::TensorView& input = registry::tensor_arg(args, kInput);
+  return registry::pick_by_fields(keys, {{"hidden_size", registry::PickRule::kClosest, input.size(1)},
+                                         {"num_tokens", registry::PickRule::kAtLeast, input.size(0)}});
+}
+
+std::vector<CaseKey> input_keys() {
+  std::vector<CaseKey> keys;
+  for (std::int64_t m : token_counts_t14())
+    for (std::int64_t h : {2048, 4096, 5120}) keys.push_back(CaseKey({{"hidden_size", h}, {"num_tokens", m}}));
+  return keys;
+}
+
+registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::int64_t h = key_int(key, "hidden_size"), m = key_int(key, "num_tokens");
+  const bool int8 = key.get_int("int8").value_or(0) != 0;
+  const bool with_res = key.get_int("residual").value_or(1) != 0;
+  const bool with_ub = !int8 && key.get_int("scale_ub").value_or(1) != 0;
+  const double eps = 1e-6;
+  ir::HostTensor x = random_normal(DType::bf16, {m, h}, rng);
+  ir::HostTensor res = random_normal(DType::bf16, {m, h}, rng);
+  ir::HostTensor w = random_normal(DType::bf16, {h}, rng, 1.0, 1.0);
+  registry::HostArg ub;
+  if (with_ub) {
+    // vLLM: scale_ub = 0.5 * (mean + max) of |(x * rms).to(bf16) * w| with x = input (+ residual),
+    // so clamping is partly active.
+    auto xv = [&](std::int64_t i, std::int64_t j) { return x.at({i, j}) + (with_res ? res.at({i, j}) : 0.0); };
+    double sum = 0, mx = 0;
+    for (std::int64_t i = 0; i < m; ++i) {
+      double ss = 0;
+      for (std::int64_t j = 0; j < h; ++j) ss += xv(i, j) * xv(i, j);
+      const double r = 1.0 / std::sqrt(ss / static_cast<double>(h) + eps);
+      for (std::int64_t j = 0; j < h; ++j) {
+        const double v = std::fabs(
+            ir::round_to_dtype(ir::round_to_dtype(xv(i, j) * r, DType::bf16) * w.at({j}), DType::bf16));
+        sum += v, mx = std::max(mx, v);
+      }
+    }
+    ub = scalar_tensor(0.5 * (sum / static_cast<double>(std::max<std::int64_t>(m * h, 1)) + mx));
+  }
+  return {poisoned(int8 ? DType::i8 : DType::f8e4m3fn, {m, h}),
+          std::move(x),
+          std::move(w),
+          poisoned(DType::f32, {m, 1}),
+          eps,
+          std::move(ub),
+          with_res ? registry::HostArg(std::move(res)) : registry::HostArg(std::monostate{})};
+}
+
+}  // namespace
+
+registry::KernelSpec rms_norm_dynamic_per_token_quant_spec() {
+  registry::KernelSpec s;
+  s.name = kName;
+  s.summary = "RMSNorm (optional fused residual add) then per-token dynamic fp8/int8 quantization (vLLM)";
+  s.signature = {{"result", registry::ArgKind::kTensor, false, true},
+                 {"input", registry::ArgKind::kTensor},
+                 {"weight", registry::ArgKind::kTensor},
+                 {"scale", registry::ArgKind::kTensor, false, true},
+                 {"epsilon", registry::ArgKind::kFloat},
+                 {"scale_ub", registry::ArgKind::kTensor, true},
+                 {"residual", registry::ArgKind::kTensor, true, true}};
+  s.bind = bind;
+  s.define = define;
+  s.picker = pick;
+  s.inputs = {input_keys, make_inputs};
+  s.reference = reference;
+  s.checks = {{kResult, 1, -1}, {kScale, -1, 1e-6}, {kResidual, 0, -1}};
+  s.work = [](const registry::HostArgs& a) {
+    const auto& x = registry::host_tensor_arg(a, kInput);
+    const double n = static_cast<double>(x.numel()), in = dtype_size(x.dtype);
+    const bool res = std::holds_alternative<ir::HostTensor>(a[kResidual]);
+    return registry::Work{n * (in + 1 + (res ? 2 * in : 0)), 8.0 * n};
+  };
+  return s;
+}
+
+void rms_norm_dynamic_per_token_quant(const runtime::TensorView& result, const runtime::TensorView& input,
+                                      const runtime::TensorView& weight, const runtime::TensorView& scale,
+                                      double epsilon, const runtime::TensorView* scale_ub,
+                                      const runtime::TensorView* residual, runtime::Stream* stream) {
+  static const registry::RegisteredKernel& k = op_kernel(kName);
+  auto opt = [](const runtime::TensorView* v) { return v ? registry::ArgValue(*v) : registry::ArgValue(std::monostate{}); };
+  const registry::ArgValue args[] = {result, input, weight, scale, epsilon, opt(scale_ub), opt(residual)};
+  k.call(args, stream);
+}
+
+}  // namespace tessera::ops
