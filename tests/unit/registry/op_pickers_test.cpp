@@ -176,5 +176,108 @@ TEST(OpPickers, FusedQkNormRopeMatchesVllm) {
   }
 }
 
+/// The group-quantization ops pick by (model dim, group_size, num_tokens); the expected keys come
+/// from vLLM's pick_config run with python3 over the fixture files (ties go to the first key in
+/// str-sorted order: group 128 before 64, then the smaller dimension).
+TEST(OpPickers, GroupQuantOpsMatchVllm) {
+  struct Case {
+    const char* op;
+    const char* platform;
+    std::int64_t tokens, dim, group;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {"per_token_group_fp8_quant", "nvidia_h100", 1, 2048, 128, R"({"group_size":128,"hidden_size":2048,"num_tokens":1})"},
+      {"per_token_group_fp8_quant", "nvidia_h100", 3, 3072, 128, R"({"group_size":128,"hidden_size":2048,"num_tokens":4})"},
+      {"per_token_group_fp8_quant", "nvidia_h100", 100, 7000, 64, R"({"group_size":128,"hidden_size":5120,"num_tokens":128})"},
+      {"per_token_group_fp8_quant", "nvidia_h100", 20000, 5120, 128, R"({"group_size":128,"hidden_size":5120,"num_tokens":8192})"},
+      {"per_token_group_fp8_quant", "nvidia_b200", 5, 4608, 32, R"({"group_size":128,"hidden_size":4096,"num_tokens":8})"},
+      {"per_token_group_fp8_quant", "nvidia_b200", 9, 320, 64, R"({"group_size":128,"hidden_size":2048,"num_tokens":16})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 1, 2048, 64, R"({"group_size":64,"hidden_size":2048,"num_tokens":1})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 3, 3072, 128, R"({"group_size":128,"hidden_size":2048,"num_tokens":4})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 100, 7000, 64, R"({"group_size":64,"hidden_size":8192,"num_tokens":128})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 20000, 8192, 128, R"({"group_size":128,"hidden_size":8192,"num_tokens":4096})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 9000, 4608, 64, R"({"group_size":64,"hidden_size":4096,"num_tokens":4096})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 5, 192, 64, R"({"group_size":64,"hidden_size":2048,"num_tokens":8})"},
+      {"rms_norm_per_block_quant", "nvidia_h100", 17, 6144, 128, R"({"group_size":128,"hidden_size":5120,"num_tokens":32})"},
+      {"rms_norm_per_block_quant", "nvidia_b200", 1, 2048, 64, R"({"group_size":128,"hidden_size":2048,"num_tokens":1})"},
+      {"rms_norm_per_block_quant", "nvidia_b200", 20000, 8192, 128, R"({"group_size":128,"hidden_size":5120,"num_tokens":8192})"},
+      {"silu_and_mul_per_block_quant", "nvidia_h100", 1, 6144, 128, R"({"group_size":128,"intermediate_size":6144,"num_tokens":1})"},
+      {"silu_and_mul_per_block_quant", "nvidia_h100", 3, 9216, 128, R"({"group_size":128,"intermediate_size":12288,"num_tokens":4})"},
+      {"silu_and_mul_per_block_quant", "nvidia_h100", 20000, 25600, 128, R"({"group_size":128,"intermediate_size":25600,"num_tokens":16384})"},
+      {"silu_and_mul_per_block_quant", "nvidia_h100", 5, 320, 64, R"({"group_size":128,"intermediate_size":6144,"num_tokens":8})"},
+      {"silu_and_mul_per_block_quant", "nvidia_b200", 100, 20000, 64, R"({"group_size":128,"intermediate_size":25600,"num_tokens":128})"},
+      {"silu_and_mul_per_block_quant", "nvidia_b200", 9000, 12288, 64, R"({"group_size":128,"intermediate_size":12288,"num_tokens":8192})"},
+  };
+  ConfigManager manager(std::filesystem::path(TS_FIXTURES_DIR) / "vllm_configs");
+  registry::KernelRegistry reg(manager, [](const registry::CompileRequest&) -> std::shared_ptr<const registry::Executable> {
+    throw InternalError("a picker test compiles nothing");
+  });
+  register_ops(reg);
+  std::uint16_t data[1] = {0};
+  const DeviceId cpu = DeviceId::cpu();
+  for (const Case& c : cases) {
+    const std::string op = c.op;
+    const std::int64_t m = c.tokens, n = c.dim, groups = c.dim / c.group;
+    std::vector<registry::ArgValue> args;
+    if (op == "per_token_group_fp8_quant")
+      args = {TensorView(data, DType::bf16, {m, n}, cpu), TensorView(data, DType::f8e4m3fn, {m, n}, cpu),
+              TensorView(data, DType::f32, {m, groups}, cpu), c.group, 1e-10, -448.0, 448.0, false, false, false};
+    else if (op == "rms_norm_per_block_quant")
+      args = {TensorView(data, DType::f8e4m3fn, {m, n}, cpu), TensorView(data, DType::bf16, {m, n}, cpu),
+              TensorView(data, DType::bf16, {n}, cpu), TensorView(data, DType::f32, {m, groups}, cpu), 1e-6,
+              std::monostate{}, std::monostate{}, c.group, false};
+    else
+      args = {TensorView(data, DType::f8e4m3fn, {m, n}, cpu), TensorView(data, DType::bf16, {m, 2 * n}, cpu),
+              TensorView(data, DType::f32, {m, groups}, cpu), c.group, std::monostate{}, false};
+    EXPECT_EQ(reg.get(op).route_on_platform(args, c.platform).key.canonical(), c.expected)
+        << op << " on " << c.platform << " with " << m << " x " << n << ", group " << c.group;
+  }
+}
+
+/// The space of `op`'s kernel bound for `args`: {loop_orders, ranges, static_ranges, loads,
+/// accesses}, to compare with the list lengths of vLLM's files.
+std::vector<std::size_t> space_lengths(const std::string& op, const std::vector<registry::ArgValue>& args) {
+  const registry::KernelSpec& spec = op_kernel(op).spec();
+  registry::Binding b;
+  spec.bind(args, b);
+  const ir::ConfigSpace space = ir::ConfigSpace::of(spec.define(b));
+  return {space.loop_orders().size(), space.ranges().size(), space.static_ranges().size(),
+          static_cast<std::size_t>(space.num_loads()), space.accesses().size()};
+}
+
+TEST(OpConfigSpaces, GroupQuantVllmConfigsFitTheDefinitions) {
+  const DeviceId cpu = DeviceId::cpu();
+  std::uint16_t data[1] = {0};
+  const std::int64_t m = 4, h = 2048, g = 128;
+  const TensorView ub(data, DType::f32, {1}, cpu);
+  const std::vector<registry::ArgValue> group_quant = {
+      TensorView(data, DType::bf16, {m, h}, cpu), TensorView(data, DType::f8e4m3fn, {m, h}, cpu),
+      TensorView(data, DType::f32, {m, h / g}, cpu), g, 1e-10, -448.0, 448.0, false, false, false};
+  expect_vllm_configs_fit("per_token_group_fp8_quant", group_quant, 1);
+  // vLLM's files: loop_orders 1 (the 3-d grid), range_* 1, indexing 3, load_eviction_policies 1.
+  EXPECT_EQ(space_lengths("per_token_group_fp8_quant", group_quant), (std::vector<std::size_t>{1, 1, 0, 1, 3}));
+  for (bool residual : {true, false}) {  // vLLM tuned with residual and scale_ub given
+    const registry::ArgValue res = residual ? registry::ArgValue(TensorView(data, DType::bf16, {m, h}, cpu))
+                                            : registry::ArgValue(std::monostate{});
+    const std::vector<registry::ArgValue> args = {
+        TensorView(data, DType::f8e4m3fn, {m, h}, cpu), TensorView(data, DType::bf16, {m, h}, cpu),
+        TensorView(data, DType::bf16, {h}, cpu), TensorView(data, DType::f32, {m, h / g}, cpu), 1e-6, ub, res, g,
+        false};
+    expect_vllm_configs_fit("rms_norm_per_block_quant", args, 2);
+    // nvidia_b200.json (the current kernel): loop_orders 1 (the [groups, group_size] loop),
+    // range_* 4 (grid, hidden loop, both group-loop dimensions), static_ranges 1 (the group_size
+    // dimension, one trip), load_eviction_policies 6 and indexing 9 with residual and scale_ub.
+    if (residual)
+      EXPECT_EQ(space_lengths("rms_norm_per_block_quant", args), (std::vector<std::size_t>{1, 4, 1, 6, 9}));
+  }
+  const std::vector<registry::ArgValue> silu = {TensorView(data, DType::f8e4m3fn, {m, h}, cpu),
+                                                TensorView(data, DType::bf16, {m, 2 * h}, cpu),
+                                                TensorView(data, DType::f32, {m, h / g}, cpu), g, ub, false};
+  expect_vllm_configs_fit("silu_and_mul_per_block_quant", silu, 1);
+  // vLLM's files: loop_orders 1, range_* 1, load_eviction_policies 3, indexing 5 (with scale_ub).
+  EXPECT_EQ(space_lengths("silu_and_mul_per_block_quant", silu), (std::vector<std::size_t>{1, 1, 0, 3, 5}));
+}
+
 }  // namespace
 }  // namespace tessera::ops
