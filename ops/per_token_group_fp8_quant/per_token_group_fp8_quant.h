@@ -19,9 +19,10 @@
 /// closest group size, then the smallest tuned token count >= the call's (else the largest).
 ///
 /// The input generator's cases are vLLM's (T14 x hidden {2048, 4096, 5120} x group 128, bf16,
-/// eps 1e-10, e4m3fn bounds, no ue8m0, row-major scales); a key may add the test-only integer
-/// fields `"scale_ue8m0"` (1: exponent-only scales) and `"column_major"` (1: output_s stored
-/// column-major with a row stride padded to a multiple of 4, vLLM's TMA-aligned layout), e.g.
+/// eps 1e-10, e4m3fn bounds, no ue8m0, row-major scales); a key may add the test-only fields
+/// `"scale_ue8m0"` (1: exponent-only scales), `"column_major"` (1: output_s stored column-major
+/// with a row stride padded to a multiple of 4, vLLM's TMA-aligned layout) and `"dtype"`
+/// ("f16" or "f32" input), e.g.
 /// `tessera run per_token_group_fp8_quant --key hidden_size=320,group_size=64,num_tokens=7,scale_ue8m0=1`.
 
 #include <cstdint>

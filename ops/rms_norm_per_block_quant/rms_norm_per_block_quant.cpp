@@ -191,6 +191,15 @@ std::vector<CaseKey> input_keys() {
   return keys;
 }
 
+/// A case key's optional test-only "dtype" field ("bf16", vLLM's, when absent).
+DType key_dtype(const CaseKey& key) {
+  const KeyScalar* v = key.find("dtype");
+  const std::string* name = v ? std::get_if<std::string>(v) : nullptr;
+  const std::optional<DType> d = name ? parse_dtype(*name) : std::optional<DType>(DType::bf16);
+  TS_USER_CHECK(d.has_value()) << "case key " << key.canonical() << ": 'dtype' must be bf16, f16 or f32";
+  return *d;
+}
+
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const std::int64_t h = key_int(key, "hidden_size"), g = key_int(key, "group_size"), m = key_int(key, "num_tokens");
@@ -199,12 +208,13 @@ registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   const bool with_ub = !int8 && key.get_int("scale_ub").value_or(1) != 0;
   const bool transposed = key.get_int("transposed").value_or(0) != 0;
   const double eps = 1e-6;
-  ir::HostTensor x = random_normal(DType::bf16, {m, h}, rng);
-  ir::HostTensor res = random_normal(DType::bf16, {m, h}, rng);
-  ir::HostTensor w = random_normal(DType::bf16, {h}, rng, 1.0, 1.0);
+  const DType dt = key_dtype(key);
+  ir::HostTensor x = random_normal(dt, {m, h}, rng);
+  ir::HostTensor res = random_normal(dt, {m, h}, rng);
+  ir::HostTensor w = random_normal(dt, {h}, rng, 1.0, 1.0);
   registry::HostArg ub;
   if (with_ub) {
-    // vLLM: scale_ub = 0.5 * (mean + max) of |(x * rms).to(bf16) * w| with x = input + residual,
+    // vLLM: scale_ub = 0.5 * (mean + max) of |(x * rms).to(dtype) * w| with x = input + residual,
     // so clamping is partly active.
     auto xv = [&](std::int64_t i, std::int64_t j) { return x.at({i, j}) + res.at({i, j}); };
     double sum = 0, mx = 0;
@@ -214,7 +224,7 @@ registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
       const double r = 1.0 / std::sqrt(ss / static_cast<double>(h) + eps);
       for (std::int64_t j = 0; j < h; ++j) {
         const double v = std::fabs(
-            ir::round_to_dtype(ir::round_to_dtype(xv(i, j) * r, DType::bf16) * w.at({j}), DType::bf16));
+            ir::round_to_dtype(ir::round_to_dtype(xv(i, j) * r, dt) * w.at({j}), dt));
         sum += v, mx = std::max(mx, v);
       }
     }

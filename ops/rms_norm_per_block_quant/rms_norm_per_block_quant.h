@@ -22,8 +22,9 @@
 ///
 /// The input generator's cases are vLLM's (T14 x hidden {2048, 4096, 5120} x group 128, bf16, fp8
 /// result, residual and scale_ub given); a key may add the test-only integer fields `"int8"` (1:
-/// int8 result, no scale_ub), `"residual"` (0: none), `"scale_ub"` (0: none) and `"transposed"`
-/// (1: column-major scale, is_scale_transposed = True), e.g.
+/// int8 result, no scale_ub), `"residual"` (0: none), `"scale_ub"` (0: none), `"transposed"`
+/// (1: column-major scale, is_scale_transposed = True) and the string `"dtype"` ("f16" or "f32"
+/// input, weight and residual), e.g.
 /// `tessera run rms_norm_per_block_quant --key hidden_size=192,group_size=64,num_tokens=5,int8=1`.
 
 #include <cstdint>

@@ -52,10 +52,10 @@ std::vector<OpCase> cases() {
       {"fused_qk_norm_rope", R"({"kv_heads":8,"num_tokens":3,"q_heads":16})"},
       {"fused_qk_norm_rope", R"({"head_dim":64,"is_neox":0,"kv_heads":2,"num_tokens":5,"q_heads":3,"random_positions":1,"rotary_dim":32})"},
       {"per_token_group_fp8_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})"},
-      {"per_token_group_fp8_quant", R"({"column_major":1,"group_size":64,"hidden_size":320,"num_tokens":7,"scale_ue8m0":1})"},
+      {"per_token_group_fp8_quant", R"({"column_major":1,"dtype":"f16","group_size":64,"hidden_size":320,"num_tokens":7,"scale_ue8m0":1})"},
       {"rms_norm_per_block_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})"},
       {"rms_norm_per_block_quant", R"({"group_size":64,"hidden_size":192,"int8":1,"num_tokens":5,"transposed":1})"},
-      {"rms_norm_per_block_quant", R"({"group_size":64,"hidden_size":320,"num_tokens":2,"residual":0})"},
+      {"rms_norm_per_block_quant", R"({"dtype":"f32","group_size":64,"hidden_size":320,"num_tokens":2,"residual":0})"},
       {"silu_and_mul_per_block_quant", R"({"group_size":128,"intermediate_size":6144,"num_tokens":2})"},
       {"silu_and_mul_per_block_quant", R"({"group_size":64,"int8":1,"intermediate_size":320,"num_tokens":5,"transposed":1})"},
   };

@@ -279,5 +279,47 @@ TEST(OpConfigSpaces, GroupQuantVllmConfigsFitTheDefinitions) {
   EXPECT_EQ(space_lengths("silu_and_mul_per_block_quant", silu), (std::vector<std::size_t>{1, 1, 0, 3, 5}));
 }
 
+/// Calls vLLM's kernels reject (its asserts) are `UserError`s from `bind`, before any launch.
+TEST(OpBindings, GroupQuantOpsRejectWhatVllmAsserts) {
+  const DeviceId cpu = DeviceId::cpu();
+  std::uint16_t data[1] = {0};
+  const std::int64_t m = 4, h = 256;
+  auto bind = [](const char* op, const std::vector<registry::ArgValue>& args) {
+    registry::Binding b;
+    op_kernel(op).spec().bind(args, b);
+  };
+  auto group_quant = [&](std::int64_t g, std::int64_t groups) {
+    return std::vector<registry::ArgValue>{TensorView(data, DType::bf16, {m, h}, cpu),
+                                           TensorView(data, DType::f8e4m3fn, {m, h}, cpu),
+                                           TensorView(data, DType::f32, {m, groups}, cpu), g, 1e-10, -448.0, 448.0,
+                                           false, false, false};
+  };
+  EXPECT_NO_THROW(bind("per_token_group_fp8_quant", group_quant(64, 4)));
+  EXPECT_THROW(bind("per_token_group_fp8_quant", group_quant(96, 2)), UserError);  // not a power of two
+  EXPECT_THROW(bind("per_token_group_fp8_quant", group_quant(64, 2)), UserError);  // output_s shape
+  auto rms = [&](DType result, std::int64_t g, bool ub, std::vector<std::int64_t> scale_strides, bool transposed) {
+    const TensorView ub_view(data, DType::f32, {1}, cpu);
+    const std::vector<std::int64_t> scale_shape{m, h / g};
+    return std::vector<registry::ArgValue>{
+        TensorView(data, result, {m, h}, cpu), TensorView(data, DType::bf16, {m, h}, cpu),
+        TensorView(data, DType::bf16, {h}, cpu), TensorView(data, DType::f32, scale_shape, scale_strides, cpu), 1e-6,
+        ub ? registry::ArgValue(ub_view) : registry::ArgValue(std::monostate{}), std::monostate{}, g, transposed};
+  };
+  EXPECT_NO_THROW(bind("rms_norm_per_block_quant", rms(DType::f8e4m3fn, 128, true, {2, 1}, false)));
+  EXPECT_NO_THROW(bind("rms_norm_per_block_quant", rms(DType::i8, 64, false, {1, m}, true)));
+  EXPECT_THROW(bind("rms_norm_per_block_quant", rms(DType::i8, 64, false, {1, m}, false)), UserError);
+  EXPECT_THROW(bind("rms_norm_per_block_quant", rms(DType::i8, 64, true, {4, 1}, false)), UserError);  // int8 + ub
+  EXPECT_THROW(bind("rms_norm_per_block_quant", rms(DType::f8e4m3fn, 32, false, {8, 1}, false)), UserError);
+  auto silu = [&](std::int64_t g, std::int64_t out_cols) {
+    return std::vector<registry::ArgValue>{TensorView(data, DType::f8e4m3fn, {m, out_cols}, cpu),
+                                           TensorView(data, DType::bf16, {m, 2 * h}, cpu),
+                                           TensorView(data, DType::f32, {m, out_cols / g}, cpu), g, std::monostate{},
+                                           false};
+  };
+  EXPECT_NO_THROW(bind("silu_and_mul_per_block_quant", silu(128, h)));
+  EXPECT_THROW(bind("silu_and_mul_per_block_quant", silu(256, h)), UserError);  // group_size 64 or 128
+  EXPECT_THROW(bind("silu_and_mul_per_block_quant", silu(64, h / 2)), UserError);  // out is [M, I]
+}
+
 }  // namespace
 }  // namespace tessera::ops
