@@ -12,6 +12,7 @@ pkgs=(
   nlohmann-json3-dev libtbb-dev libdlpack-dev libssl-dev  # libraries
   libgtest-dev libgmock-dev libbenchmark-dev         # tests and benchmarks
   libamdhip64-dev libamd-comgr-dev libhsa-runtime-dev # HIP headers + hiprtc (dlopen'ed)
+  llvm-14                                            # llvm-objdump-14: MFMA in gfx90a code objects (48 MB)
 )
 
 missing=()

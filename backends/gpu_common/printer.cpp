@@ -334,7 +334,7 @@ void Printer::emit_grid() {
 
 void Printer::emit_signature(std::ostringstream& os) const {
   os << "extern \"C\" __global__ void __launch_bounds__(" << plan_.threads << ") "
-     << kernel_symbol(k_.name) << "(";
+     << (d_.kernel_attributes.empty() ? "" : d_.kernel_attributes + " ") << kernel_symbol(k_.name) << "(";
   for (std::size_t i = 0; i < p_.params.size(); ++i) {
     const lower::Param& prm = p_.params[i];
     os << (i ? ",\n    " : "\n    ");

@@ -52,6 +52,13 @@ struct Dialect {
   /// `extern __shared__` array, Source::launch.dynamic_smem_bytes) and the runtime raises the
   /// function's limit (cuda/runtime.cpp).
   std::int64_t max_dynamic_smem = 0;
+  std::string warp_name = "warp";  ///< "warp" / "wavefront" (explain, error messages)
+  /// AMD CDNA matrix cores (wave64 v_mfma): `dot` runs on MFMA (printer_hip_mfma.cpp), 32x32
+  /// or 16x16 per the config's matrix_instr_nonkdim; `mfma_bf16`: the bf16 "_1k" forms exist.
+  bool mfma = false;
+  bool mfma_bf16 = false;
+  /// Extra attributes printed after `__launch_bounds__` (HIP: amdgpu_waves_per_eu(N)).
+  std::string kernel_attributes;
 };
 
 /// A printed kernel and the launch facts the source implies.

@@ -32,8 +32,8 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
     bs << t.name << "=" << t.block << (t.is_grid ? " (grid)" : " (device loop)") << (t.needs_mask ? " masked" : "") << "; ";
   }
   add("block_sizes", (c.block_sizes() ? "used: " : "default: ") + bs.str() + "each axis is spread as spt x threads (see the source header)");
-  add("num_warps", "used: " + std::to_string(p.num_warps) + " warps = " + std::to_string(p.num_warps * d.warp_size) +
-                       " threads per block (__launch_bounds__)");
+  add("num_warps", "used: " + std::to_string(p.num_warps) + " " + d.warp_name + "s of " + std::to_string(d.warp_size) +
+                       " = " + std::to_string(p.num_warps * d.warp_size) + " threads per block (__launch_bounds__)");
   const bool has_dot = !plan.staged_lets.empty();
   std::string stages;  // the printer's decisions (printer_mma_stage.cpp): pipelines, clamps, reasons
   bool pipelined = false;
@@ -81,6 +81,15 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
   add("range_flattens", "ignored: use flatten_loops");
   add("maxnreg", c.maxnreg() ? "ignored: register caps are not passed to NVRTC yet" : "not set");
   add("num_sm_multiplier", "used for persistent pid types: " + std::to_string(p.grid.num_sm_multiplier));
+  // AMD-only fields (Triton's AMD backend): honoured on HIP, meaningless on NVIDIA.
+  if (d.language == "hip") {
+    add("waves_per_eu", d.kernel_attributes.empty()
+                            ? std::string("not set: the compiler picks the occupancy")
+                            : "used: " + d.kernel_attributes + " (minimum wavefronts per SIMD)");
+  } else {
+    add("waves_per_eu", "ignored: an AMD occupancy hint; NVIDIA uses __launch_bounds__ and maxnreg");
+  }
+  add("matrix_instr_nonkdim", explain_matrix_instr(p, d, plan));
   add("math", std::string("kernel math mode ") + (k.math_mode == ir::MathMode::fast ? "fast (__fdividef, __expf, rsqrtf)" : "exact"));
   for (const std::string& n : p.notes) add("note", n);
   return out;

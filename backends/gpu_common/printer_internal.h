@@ -5,7 +5,8 @@
 /// split by op family across printer.cpp (kernel, grid, statements), printer_plan.cpp (thread
 /// mapping), printer_elementwise.cpp (types, operators), printer_memory.cpp (loads, stores),
 /// printer_reduce.cpp (reductions), printer_mma_stage.cpp (dot operands in shared memory, the
-/// cp.async pipeline) and printer_mma.cpp (dot: mma.sync or FMA).
+/// cp.async pipeline), printer_mma.cpp (dot: mma.sync or FMA) and printer_hip_mfma.cpp (dot on
+/// AMD MFMA).
 
 #include <functional>
 #include <map>
@@ -72,6 +73,23 @@ struct MmaPlan {
   int n_instr = 0;
 };
 
+/// A dot lowered onto AMD MFMA (printer_hip_mfma.cpp; CDNA, wave64): instructions of D x D x kin
+/// (D = 32 or 16, the config's matrix_instr_nonkdim), whose result lane l holds as
+/// c[r] = C[4G·(r/4) + 4·(l/D) + r%4][l%D] with G = 64/D lane groups. The accumulator's M axis is
+/// spread as 4 rows per thread, G lane groups (tid stride D) and wm wavefronts (tid stride 64),
+/// its N axis as 1 column per thread, D lanes (tid stride 1) and wn wavefronts (stride 64·wm):
+/// exactly that layout, tiled. So the epilogue and the store use it with no conversion (D lanes
+/// write D consecutive elements of a row).
+struct MfmaPlan {
+  int m_key = -1, n_key = -1;  ///< axis keys of the accumulator's M and N axes
+  int wm = 1, wn = 1;          ///< wavefronts along M and N
+  int nonkdim = 32;            ///< D: M = N of one instruction
+  int kin = 8;                 ///< K of one instruction
+  int tm = 1, tn = 1;          ///< instruction tiles per wavefront along M and N
+  std::int64_t bk = 8;         ///< the K tile (a multiple of kin)
+  DType dtype = DType::bf16;   ///< operand type: bf16, f16 or f32
+};
+
 /// The thread mapping of a program: one distribution per axis, the staged dot operands, and the
 /// order of loads (for `load_eviction_policies`).
 struct ThreadPlan {
@@ -84,6 +102,8 @@ struct ThreadPlan {
   std::set<const ir::ExprNode*> mma_dots;   ///< Dot nodes that run on it
   std::set<int> mma_operands;               ///< Let ids of their operands (swizzled for ldmatrix)
   std::map<int, int> wgmma_roles;           ///< wgmma operand Let id -> 0 (A) / 1 (B)
+  std::optional<MfmaPlan> mfma;             ///< the AMD matrix-core plan, when a dot qualifies
+  std::set<const ir::ExprNode*> mfma_dots;  ///< Dot nodes that run on it
   std::vector<std::string> notes;
 };
 
@@ -154,6 +174,10 @@ std::string wgmma_blocker(const lower::Program& p, const Dialect& d, const ir::E
                           MmaPlan* out);
 /// Row `row` (an expression) of a wgmma A tile -> its row in the buffer (printer_wgmma.cpp).
 std::string wgmma_row(const std::string& row, int m_warps);
+/// The same for AMD MFMA on a dialect with `mfma` (printer_hip_mfma.cpp).
+void plan_mfma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan);
+/// `tessera configs explain`'s matrix_instr_nonkdim line for `plan` (printer_hip_mfma.cpp).
+std::string explain_matrix_instr(const lower::Program& p, const Dialect& d, const ThreadPlan& plan);
 
 // ---- value spelling (printer_elementwise.cpp) ----------------------------------------------
 std::string ident(const std::string& s);
@@ -256,6 +280,7 @@ class Printer {
   // ---- dot (printer_mma.cpp) ----
   void materialize_dot(const ir::Dot& d, const ir::Expr& self, const std::string& target, bool in_place);
   void emit_mma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
+  void emit_mfma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
   void emit_fma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
   // ---- dot on Hopper wgmma (printer_wgmma.cpp) ----
   void emit_wgmma_dot(const std::string& acc, int acc_regs, const StagedOperand& a, const StagedOperand& b, bool in_place);

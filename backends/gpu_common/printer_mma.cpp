@@ -163,6 +163,7 @@ void Printer::materialize_dot(const ir::Dot& d, const ir::Expr& self, const std:
   }
   if (tensor_cores && plan_.mma->wgmma) emit_wgmma_dot(target, reg_count(d.type.axes), a, b, in_place);  // printer_wgmma.cpp
   else if (tensor_cores) emit_mma_dot(d, target, a, b);
+  else if (plan_.mfma_dots.count(self.get())) emit_mfma_dot(d, target, a, b);  // printer_hip_mfma.cpp
   else emit_fma_dot(d, target, a, b);
 }
 

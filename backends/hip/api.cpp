@@ -51,6 +51,18 @@ void resolve_all(const gpu::DynamicLibrary& lib, Loaded<HiprtcApi>& out) {
 #undef TS_HIPRTC_FN
 }
 
+template <>
+void resolve_all(const gpu::DynamicLibrary& lib, Loaded<ComgrApi>& out) {
+#define TS_COMGR_FN(ret, symbol_name, params)                                          \
+  out.fn.symbol_name = reinterpret_cast<decltype(out.fn.symbol_name)>(                 \
+      lib.symbol(#symbol_name));                                                       \
+  if (out.fn.symbol_name == nullptr && out.error.empty()) {                            \
+    out.error = cat(lib.name(), " has no symbol ", #symbol_name);                      \
+  }
+#include "hip/api.def"
+#undef TS_COMGR_FN
+}
+
 Loaded<HipApi> load_hip() {
   Loaded<HipApi> out;
   const gpu::DynamicLibrary& lib = hip_library();
@@ -82,7 +94,27 @@ Loaded<HiprtcApi> load_hiprtc() {
   return out;
 }
 
+Loaded<ComgrApi> load_comgr() {
+  Loaded<ComgrApi> out;
+  // The soname's number is comgr's major version (2 in ROCm 5.x, 3 from ROCm 6.?).
+  static constexpr std::array<const char*, 4> kNames{"libamd_comgr.so.3", "libamd_comgr.so.2",
+                                                     "libamd_comgr.so", "/opt/rocm/lib/libamd_comgr.so"};
+  static const gpu::DynamicLibrary lib = gpu::DynamicLibrary::open_first(kNames);
+  if (!lib.loaded()) {
+    out.error = lib.error();
+    return out;
+  }
+  out.library = lib.name();
+  resolve_all(lib, out);
+  return out;
+}
+
 }  // namespace
+
+const Loaded<ComgrApi>& comgr() {
+  static const Loaded<ComgrApi> loaded = load_comgr();
+  return loaded;
+}
 
 const Loaded<HipApi>& hip_runtime() {
   static const Loaded<HipApi> loaded = load_hip();

@@ -26,6 +26,7 @@ using hipModule_t = struct ihipModule_t*;
 using hipFunction_t = struct ihipModuleSymbol_t*;
 using hiprtcResult = int;
 using hiprtcProgram = struct _hiprtcProgram*;
+using amd_comgr_status_t = int;
 
 // ---- Constants ---------------------------------------------------------------------------------
 inline constexpr hipError_t kHipSuccess = 0;
@@ -71,6 +72,13 @@ struct HiprtcApi {
 #undef TS_HIPRTC_FN
 };
 
+/// libamd_comgr functions, filled by `comgr()`.
+struct ComgrApi {
+#define TS_COMGR_FN(ret, name, params) ret(*name) params = nullptr;
+#include "hip/api.def"
+#undef TS_COMGR_FN
+};
+
 /// A library table and why it is unusable (empty `error` = usable).
 template <class Table>
 struct Loaded {
@@ -84,6 +92,11 @@ struct Loaded {
 const Loaded<HipApi>& hip_runtime();
 /// Loads hiprtc once (libhiprtc.so.* first, then the symbols inside libamdhip64).
 const Loaded<HiprtcApi>& hiprtc();
+
+/// Loads the code object manager once (libamd_comgr.so.3, .so.2, ...); thread safe. ROCm 5.2's
+/// hiprtc crashes the process inside comgr on a target comgr does not know
+/// (../shared/DEPENDENCIES.md), so compiler.cpp checks targets against this library's ISA list.
+const Loaded<ComgrApi>& comgr();
 
 /// "hipErrorOutOfMemory" / "out of memory" from the runtime; a placeholder naming the number
 /// when the library is not loaded.

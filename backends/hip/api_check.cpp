@@ -5,6 +5,10 @@
 #define __HIP_PLATFORM_AMD__ 1
 #include <hip/hip_runtime_api.h>
 #include <hip/hiprtc.h>
+#if __has_include(<amd_comgr.h>)  // libamd-comgr-dev; /opt/rocm/include has it beside hip/
+#include <amd_comgr.h>
+#define TS_IMPL_HAVE_COMGR_H 1
+#endif
 
 #include <cstddef>
 
@@ -31,6 +35,12 @@ using ::hiprtcResult;
 #include "hip/api.def"
 #undef TS_HIP_FN
 #undef TS_HIPRTC_FN
+#if TS_IMPL_HAVE_COMGR_H
+using ::amd_comgr_status_t;
+#define TS_COMGR_FN(ret, name, params) using Fn_##name = ret(*) params;
+#include "hip/api.def"
+#undef TS_COMGR_FN
+#endif
 }  // namespace theirs
 
 static_assert(sizeof(hipError_t) == sizeof(::hipError_t));
@@ -70,6 +80,16 @@ static_assert(sizeof(::hipDeviceProp_t) <= kPropsBufferBytes);
 #include "hip/api.def"
 #undef TS_HIP_FN
 #undef TS_HIPRTC_FN
+
+#if TS_IMPL_HAVE_COMGR_H
+static_assert(sizeof(amd_comgr_status_t) == sizeof(::amd_comgr_status_t));
+static_assert(::AMD_COMGR_STATUS_SUCCESS == 0);
+#define TS_COMGR_FN(ret, name, params)                                                       \
+  static_assert(static_cast<theirs::Fn_##name>(&::name) != nullptr,                          \
+                "api.def signature of " #name " differs from amd_comgr.h");
+#include "hip/api.def"
+#undef TS_COMGR_FN
+#endif
 
 }  // namespace
 }  // namespace tessera::backend::hip

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// `tessera codegen KERNEL --target cpu [--config FILE_OR_JSON] [--size NAME=VALUE ...]`: prints
+// `tessera codegen KERNEL --target cpu|sm_*|gfx* [--config FILE_OR_JSON] [--size NAME=VALUE ...]`: prints
 // the source the code generator emits for an example kernel and one config.
 #include <filesystem>
 #include <iostream>
 
 #include "args.h"
 #include "command.h"
-#if TS_ENABLE_CUDA
+#if TS_ENABLE_CUDA || TS_ENABLE_HIP
 #include "cmd_compile.h"
 #endif
 #include "cpu/codegen.h"
@@ -20,17 +20,17 @@ namespace tessera::tool {
 
 void add_codegen_commands(CommandTable& table) {
   table.push_back(
-      {"codegen", "KERNEL --target cpu [--config FILE_OR_JSON] [--size NAME=VALUE ...]",
+      {"codegen", "KERNEL --target cpu|sm_*|gfx* [--config FILE_OR_JSON] [--size NAME=VALUE ...]",
        "print the generated source of an example kernel (sizes not given stay run-time values)",
        [](const std::vector<std::string>& argv) {
          Args args("codegen", argv, {"--target", "--config", "--size"}, {});
          args.expect_positional(1, 1, "KERNEL");
          const std::string target = args.value("--target").value_or("cpu");
-#if TS_ENABLE_CUDA
-         if (target.rfind("sm_", 0) == 0) return print_cuda_codegen(args);  // cmd_compile.cpp
+#if TS_ENABLE_CUDA || TS_ENABLE_HIP
+         if (target != "cpu") return print_gpu_codegen(args);  // cmd_compile.cpp
 #endif
          TS_USER_CHECK(target == "cpu") << "tessera codegen: --target '" << target
-                                        << "' has no code generator yet; available: cpu";
+                                        << "' has no code generator in this build; available: cpu";
          Config config;
          if (auto c = args.value("--config")) {
            const bool inline_json = !c->empty() && c->front() == '{';

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The NVIDIA side of `tessera codegen KERNEL --target sm_*` (cmd_codegen.cpp dispatches here);
-// `tessera compile KERNEL --target T` compiles it (NVRTC for sm_*) and reports the binary's size
-// and resource use; `tessera configs explain KERNEL --target T` (cmd_explain.cpp) says how each
-// config field is used. All work without a GPU.
+// The GPU side of `tessera codegen KERNEL --target sm_*|gfx*` (cmd_codegen.cpp dispatches here);
+// `tessera compile KERNEL --target T` compiles it (NVRTC for sm_*, hiprtc for gfx*) and reports
+// the binary's size and resource use; `tessera configs explain KERNEL --target T`
+// (cmd_explain.cpp) says how each config field is used. All work without a GPU.
 #include "cmd_compile.h"
 
 #include <fstream>
@@ -11,9 +11,15 @@
 
 #include "args.h"
 #include "command.h"
+#if TS_ENABLE_CUDA
 #include "cuda/codegen.h"
 #include "cuda/compiler.h"
 #include "cuda/runtime.h"
+#endif
+#if TS_ENABLE_HIP
+#include "hip/codegen.h"
+#include "hip/compiler.h"
+#endif
 #include "examples/examples.h"
 #include "tessera/error.h"
 #include "tessera/ir/size_expr.h"
@@ -82,11 +88,32 @@ lower::Program program_from_args(const std::string& command, const Args& args) {
 
 namespace {
 
+#if TS_ENABLE_HIP
+int compile_hip(const lower::Program& p) {
+  const backend::gpu::KernelSource ks = backend::hip::emit_hip_kernel(p);
+  const backend::hip::HiprtcResult r = backend::hip::hiprtc_compile(ks.source, {p.target, {}});
+  const backend::hip::ResourceUsage u = backend::hip::parse_code_object_resources(r.code_object);
+  std::cout << "kernel:        " << ks.source.kernel_name << " (" << p.kernel->name << ")\n"
+            << "target:        " << p.target << " (" << backend::hip::hiprtc_identity() << ")\n"
+            << "code object:   " << r.code_object.size() << " bytes\n"
+            << "threads:       " << ks.threads << " per block (" << p.num_warps << " wavefronts of " << p.warp_size << ")\n"
+            << "registers:     " << u.registers << " VGPRs, " << u.agprs << " AGPRs, " << u.sgprs << " SGPRs\n"
+            << "shared memory: " << u.smem_bytes << " bytes LDS\n"
+            << "scratch:       " << u.stack_bytes << " bytes per lane\n"
+            << "spills:        " << u.vgpr_spills << " VGPRs, " << u.sgpr_spills << " SGPRs\n";
+  return kExitOk;
+}
+#endif
+
 int compile(const std::vector<std::string>& argv) {
   Args args("compile", argv, kernel_options(), {});
   const lower::Program p = program_from_args("compile", args);
+#if TS_ENABLE_HIP
+  if (p.target.rfind("gfx", 0) == 0) return compile_hip(p);
+#endif
+#if TS_ENABLE_CUDA
   TS_USER_CHECK(p.target.rfind("sm_", 0) == 0)
-      << "compile: target '" << p.target << "' has no GPU compiler in this build (NVIDIA sm_* targets)";
+      << "compile: target '" << p.target << "' has no GPU compiler in this build (" << gpu_targets() << ")";
   const backend::gpu::KernelSource ks = backend::cuda::emit_cuda_kernel(p);
   const backend::cuda::NvrtcResult r = backend::cuda::nvrtc_compile(ks.source, {p.target, {}}, true);
   const backend::cuda::ResourceUsage u = backend::cuda::parse_ptxas_report(r.log, ks.source.kernel_name);
@@ -99,19 +126,54 @@ int compile(const std::vector<std::string>& argv) {
             << "stack frame:   " << u.stack_bytes << " bytes\n"
             << "spills:        " << u.spill_stores << " bytes stored, " << u.spill_loads << " bytes loaded\n";
   return kExitOk;
+#else
+  user_error(cat("compile: target '", p.target, "' has no GPU compiler in this build (", gpu_targets(), ")"));
+#endif
 }
 
 }  // namespace
 
-int print_cuda_codegen(const Args& args) {
+std::string gpu_targets() {
+  std::string out;
+#if TS_ENABLE_CUDA
+  out += "NVIDIA sm_*";
+#endif
+#if TS_ENABLE_HIP
+  out += std::string(out.empty() ? "" : ", ") + "AMD gfx*";
+#endif
+  return out;
+}
+
+int print_gpu_codegen(const Args& args) {
   const lower::Program p = program_from_args("codegen", args);
-  std::cout << backend::cuda::emit_cuda_kernel(p).source.text;
-  return kExitOk;
+#if TS_ENABLE_HIP
+  if (p.target.rfind("gfx", 0) == 0) {
+    std::cout << backend::hip::emit_hip_kernel(p).source.text;
+    return kExitOk;
+  }
+#endif
+#if TS_ENABLE_CUDA
+  if (p.target.rfind("sm_", 0) == 0) {
+    std::cout << backend::cuda::emit_cuda_kernel(p).source.text;
+    return kExitOk;
+  }
+#endif
+  user_error(cat("codegen: target '", p.target, "' has no GPU code generator in this build (", gpu_targets(), ")"));
+}
+
+backend::gpu::Dialect gpu_dialect(const lower::Program& p) {
+#if TS_ENABLE_HIP
+  if (p.target.rfind("gfx", 0) == 0) return backend::hip::hip_dialect(p.target, p.config);
+#endif
+#if TS_ENABLE_CUDA
+  if (p.target.rfind("sm_", 0) == 0) return backend::cuda::cuda_dialect(p.target);
+#endif
+  user_error(cat("configs explain: target '", p.target, "' has no GPU code generator in this build (", gpu_targets(), ")"));
 }
 
 void add_compile_commands(CommandTable& table) {
   table.push_back({"compile", "KERNEL [--target sm_90a] [--config JSON|FILE] [--size NAME=N]...",
-                   "compile an example kernel with NVRTC; report binary size, registers, shared memory, spills",
+                   "compile an example kernel (NVRTC for sm_*, hiprtc for gfx*); report binary size, registers, shared memory, spills",
                    compile});
 }
 

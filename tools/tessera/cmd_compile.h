@@ -8,6 +8,7 @@
 #include <string>
 
 #include "args.h"
+#include "gpu_common/printer.h"
 #include "tessera/lower/program.h"
 
 namespace tessera::tool {
@@ -20,7 +21,15 @@ const std::set<std::string>& kernel_options();
 /// size is a compile-time constant (4096 unless `--size NAME=N`) and tensors are contiguous.
 lower::Program program_from_args(const std::string& command, const Args& args);
 
-/// `tessera codegen KERNEL --target sm_*`: prints the CUDA source (sizes 4096 unless --size).
-int print_cuda_codegen(const Args& args);
+/// `tessera codegen KERNEL --target sm_*|gfx*`: prints the CUDA or HIP source (sizes 4096
+/// unless --size).
+int print_gpu_codegen(const Args& args);
+
+/// The GPU target forms this build has code generators for ("NVIDIA sm_*, AMD gfx*").
+std::string gpu_targets();
+
+/// The printer dialect of the program's target (CUDA or HIP, with the config's AMD fields).
+/// Throws `UserError` for a target this build has no GPU code generator for.
+backend::gpu::Dialect gpu_dialect(const lower::Program& p);
 
 }  // namespace tessera::tool

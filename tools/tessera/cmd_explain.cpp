@@ -6,22 +6,20 @@
 #include "args.h"
 #include "cmd_compile.h"
 #include "command.h"
-#include "cuda/codegen.h"
+#include "gpu_common/printer.h"
 #include "tessera/error.h"
 
 namespace tessera::tool {
 
 void add_explain_command(CommandTable& table) {
-  table.push_back({"configs explain", "KERNEL [--target sm_90a] [--config JSON|FILE] [--size NAME=N]...",
+  table.push_back({"configs explain", "KERNEL [--target sm_90a|gfx90a] [--config JSON|FILE] [--size NAME=N]...",
                    "say how each config field is used (or why ignored) for a kernel on a target",
                    [](const std::vector<std::string>& argv) {
                      Args args("configs explain", argv, kernel_options(), {});
                      const lower::Program p = program_from_args("configs explain", args);
-                     TS_USER_CHECK(p.target.rfind("sm_", 0) == 0)
-                         << "configs explain: target '" << p.target
-                         << "' has no GPU code generator in this build (NVIDIA sm_* targets)";
+                     const backend::gpu::Dialect dialect = gpu_dialect(p);  // cmd_compile.cpp
                      std::cout << "kernel " << p.kernel->name << " on " << p.target << "\n";
-                     for (const std::string& line : backend::gpu::explain_config(p, backend::cuda::cuda_dialect(p.target)))
+                     for (const std::string& line : backend::gpu::explain_config(p, dialect))
                        std::cout << "  " << line << "\n";
                      return kExitOk;
                    }});

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   tessera::tool::add_configs_commands(table);
   tessera::tool::add_codegen_commands(table);
   tessera::tool::add_ir_commands(table);
-#if TS_ENABLE_CUDA
+#if TS_ENABLE_CUDA || TS_ENABLE_HIP
   tessera::tool::add_compile_commands(table);
   tessera::tool::add_explain_command(table);
 #endif
