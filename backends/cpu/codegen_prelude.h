@@ -89,7 +89,13 @@ inline std::uint8_t f8e5m2_from_float_fast(float x) {
 }
 
 /// Rounds an f32 value to the precision of a storage format (the value a cast gives).
-inline float round_bf16(float x) { return bf16_to_float(bf16_from_float(x)); }
+/// (bf16 stays in 32-bit lanes: bf16_from_float's RNE on the high half, the low half
+/// cleared; going through the 16-bit encoding costs a narrowing and a widening per vector.)
+inline float round_bf16(float x) {
+  const std::uint32_t u = float_bits(x);
+  const std::uint32_t r = (u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u;
+  return bits_float(x != x ? (u | 0x00400000u) & 0xFFFF0000u : r);
+}
 inline float round_f16(float x) { return f16_to_float_fast(f16_from_float_fast(x)); }
 inline float round_f8e4m3fn(float x) { return f8e4m3fn_to_float_fast(f8e4m3fn_from_float_fast(x)); }
 inline float round_f8e5m2(float x) { return f8e5m2_to_float_fast(f8e5m2_from_float_fast(x)); }
@@ -135,11 +141,17 @@ inline T gelu_tanh(T x) {
 // exp2 2, sigmoid 4 + 1.2·|x|, silu 5 + 1.2·|x|). Subnormal results are produced (no flush
 // to zero), NaN propagates, ±inf give 0 / inf.
 
-/// 2^n · p for an integral n in [-150, 128] and p in [0.5, 2]: the scale is applied as two
-/// normal powers of two, so an overflow still gives inf and a subnormal result is rounded once.
-inline float scale_by_pow2(float p, float n) {
-  const std::int32_t ni = static_cast<std::int32_t>(n);
-  const std::int32_t n1 = ni >> 1, n2 = ni - n1;  // both in [-75, 64]
+/// Adding it to a float v with |v| < 2^22 rounds v to an integer (RNE) held in the low
+/// mantissa bits: float_bits(v + kRoundToInt) - float_bits(kRoundToInt) is that integer.
+inline constexpr float kRoundToInt = 0x1.8p23f;
+
+/// 2^n · p for n = float_bits(t) - float_bits(kRoundToInt) in [-150, 128] and p in [0.5, 2]:
+/// the scale is applied as two normal powers of two, so an overflow still gives inf and a
+/// subnormal result is rounded once. (Reading n from t's bits instead of converting the float
+/// is one integer subtraction, and defined for any t, NaN included.)
+inline float scale_by_pow2(float p, float t) {
+  const std::int32_t n = static_cast<std::int32_t>(float_bits(t) - float_bits(kRoundToInt));
+  const std::int32_t n1 = n >> 1, n2 = n - n1;  // both in [-75, 64]
   const float s1 = bits_float(static_cast<std::uint32_t>(n1 + 127) << 23);
   const float s2 = bits_float(static_cast<std::uint32_t>(n2 + 127) << 23);
   return p * s1 * s2;
@@ -158,27 +170,27 @@ inline float exp_reduced(float r) {
 
 /// e^x: x = n·ln2 + r with n integral (Cody-Waite reduction with fma), e^r by a polynomial.
 inline float exp_fast(float x) {
-  // Clamped, e^x is 0 below -104 and inf above 89 (n stays in scale_by_pow2's range; the
-  // max/min forms turn NaN into a bound, and the NaN is put back at the end).
-  float xc = x > -104.0f ? x : -104.0f;
-  xc = xc < 89.0f ? xc : 89.0f;
-  constexpr float kRound = 0x1.8p23f;  // adding it rounds |v| < 2^22 to an integer (RNE)
-  const float n = std::fma(xc, 0x1.715476p+0f, kRound) - kRound;
+  // Clamped, e^x is 0 below -104 and inf above 89, and n stays in scale_by_pow2's range.
+  // Written as max(-104, x) / min(89, x) in the operand order of the x86 instructions, which
+  // return the second operand when one is NaN: NaN goes through and the result is NaN.
+  float xc = -104.0f > x ? -104.0f : x;
+  xc = 89.0f < xc ? 89.0f : xc;
+  const float t = std::fma(xc, 0x1.715476p+0f, kRoundToInt);  // n = round(x / ln2) in its bits
+  const float n = t - kRoundToInt;
   float r = std::fma(n, -0x1.62e4p-1f, xc);  // ln2 split in two (SLEEF's L2Uf, L2Lf)
   r = std::fma(n, -1.428606765330187045e-06f, r);
-  const float y = scale_by_pow2(exp_reduced(r), n);
-  return x != x ? x : y;
+  return scale_by_pow2(exp_reduced(r), t);
 }
 
 /// 2^x: x = n + f with n integral and |f| <= 1/2 exactly, 2^f = e^(f·ln2).
 inline float exp2_fast(float x) {
-  // Clamped to [-150.5, 128.5]: the ends give 0 (2^-150.5 rounds to 0) and inf (2^128.5).
-  float xc = x > -150.5f ? x : -150.5f;
-  xc = xc < 128.5f ? xc : 128.5f;
-  constexpr float kRound = 0x1.8p23f;
-  const float n = (xc + kRound) - kRound;  // in [-150, 128]
-  const float y = scale_by_pow2(exp_reduced((xc - n) * 0x1.62e430p-1f), n);  // xc - n exact
-  return x != x ? x : y;
+  // Clamped to [-150.5, 128.5] (NaN goes through, as in exp_fast): the ends give 0 (2^-150.5
+  // rounds to 0) and inf (2^128.5).
+  float xc = -150.5f > x ? -150.5f : x;
+  xc = 128.5f < xc ? 128.5f : xc;
+  const float t = xc + kRoundToInt;  // n in [-150, 128] in its bits
+  const float n = t - kRoundToInt;
+  return scale_by_pow2(exp_reduced((xc - n) * 0x1.62e430p-1f), t);  // xc - n exact
 }
 
 /// 1 / (1 + e^-x), from e = e^-|x| (which cannot overflow): 1/(1+e) for x >= 0, e/(1+e) below,

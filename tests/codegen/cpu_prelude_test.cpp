@@ -41,6 +41,12 @@ TEST(CpuPrelude, F16EncodeMatchesReferenceOnEveryBoundary) {
   });
 }
 
+TEST(CpuPrelude, RoundingMatchesEncodeDecodeOnEveryBoundary) {
+  for_boundaries(16, [](float x) {
+    ASSERT_EQ(float_bits(ts_cpu::round_bf16(x)), float_bits(bf16_to_float(bf16_from_float(x)))) << std::hexfloat << x;
+  });
+}
+
 TEST(CpuPrelude, DecodesEveryEncodingExactly) {
   for (std::uint32_t b = 0; b < 256; ++b) {
     const auto byte = static_cast<std::uint8_t>(b);
