@@ -7,6 +7,9 @@
 
 #include "ops/harness.h"
 #include "ops/ops.h"
+#include "ops/per_token_group_fp8_quant/per_token_group_fp8_quant.h"
+#include "ops/rms_norm_per_block_quant/rms_norm_per_block_quant.h"
+#include "ops/silu_and_mul_per_block_quant/silu_and_mul_per_block_quant.h"
 #include "tessera/runtime/registry.h"
 
 namespace tessera::ops {
@@ -62,6 +65,42 @@ std::vector<OpCase> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpsCpu, ::testing::ValuesIn(cases()), case_name);
+
+/// The typed call APIs of the group-quantization ops pass their arguments in vLLM's order: each
+/// runs on the input generator's host tensors (CPU memory) and matches the reference. The shapes
+/// are those of cases above, so the compiled kernels are reused.
+TEST(OpsCpuTyped, GroupQuantTypedCallsMatchTheReference) {
+  tessera::init();
+  const runtime::Device device = open_device("cpu");
+  auto view = [&](registry::HostArgs& a, std::size_t i) {
+    ir::HostTensor& t = registry::host_tensor_arg(a, i);
+    return runtime::TensorView(t.storage.data(), t.dtype, t.shape, t.strides, device.id());
+  };
+  auto run = [&](const char* op, const char* key, const std::function<void(registry::HostArgs&)>& typed_call) {
+    const registry::RegisteredKernel& k = op_kernel(op);
+    registry::HostArgs got = k.make_inputs(CaseKey::parse(key), 7), want = got;
+    k.spec().reference(want);
+    typed_call(got);
+    device.synchronize();
+    for (const registry::OutputCheck& c : k.spec().checks) {
+      const OutputError e = compare_output(k.spec().signature[c.arg].name, registry::host_tensor_arg(got, c.arg),
+                                           registry::host_tensor_arg(want, c.arg), c);
+      EXPECT_TRUE(e.pass) << op << " output '" << e.arg << "': " << e.first_mismatch;
+    }
+  };
+  run("per_token_group_fp8_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})", [&](registry::HostArgs& a) {
+    per_token_group_fp8_quant(view(a, 0), view(a, 1), view(a, 2), 128, 1e-10, -448.0, 448.0, false);
+  });
+  run("rms_norm_per_block_quant", R"({"group_size":128,"hidden_size":2048,"num_tokens":3})", [&](registry::HostArgs& a) {
+    const runtime::TensorView ub = view(a, 5), residual = view(a, 6);
+    rms_norm_per_block_quant(view(a, 0), view(a, 1), view(a, 2), view(a, 3), 1e-6, &ub, &residual, 128, false);
+  });
+  run("silu_and_mul_per_block_quant", R"({"group_size":128,"intermediate_size":6144,"num_tokens":2})",
+      [&](registry::HostArgs& a) {
+        const runtime::TensorView ub = view(a, 4);
+        silu_and_mul_per_block_quant(view(a, 0), view(a, 1), view(a, 2), 128, &ub);
+      });
+}
 
 }  // namespace
 }  // namespace tessera::ops
