@@ -23,6 +23,8 @@ constexpr std::array kVars{
     Var{"TESSERA_INDEX_DTYPE", Effect::kInvalidatesCache, "Settings.index_dtype default: i32 or i64"},
     Var{"TESSERA_PRINT_OUTPUT_CODE", Effect::kNeutral,
         "Settings.print_output_code default: 1 prints generated source when compiling"},
+    Var{"TESSERA_STRESS_SECONDS", Effect::kNeutral,
+        "duration of tests/conformance/ops_stress_test in seconds (default 5; the issue's run: 10)"},
     Var{"TS_ASSERT_CACHE_HIT", Effect::kNeutral,
         "1 makes any JIT compile an error (checks that a warm cache is complete)"},
 };

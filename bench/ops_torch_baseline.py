@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: Apache-2.0
+"""torch.compile baselines for every op of the library, at the cases `tessera run OP --json`
+measured, in the same device call (scripts/device/ops-check.sh).
+
+  python3 bench/ops_torch_baseline.py warm OP...            # compile (fills inductor's disk cache)
+  python3 bench/ops_torch_baseline.py time DIR [--iters N]  # time DIR/time_<op>.json's cases, compare
+
+Each op is written in plain torch with the semantics of ../shared/OPS.md (vLLM's baselines) or,
+for rms_norm/layer_norm/softmax/add/matmul, the usual torch spelling, and compiled with
+torch.compile's defaults (inductor, no max-autotune: matmul goes to cuBLAS). Shapes: per op
+the model dimensions (hidden size, group size, heads, n/k) are static and the token dimension is
+marked dynamic (`maybe_mark_dynamic`; 1 token specializes, as torch does), so torch compiles
+once per model dimension, as Tessera does (its specialization is the row length).
+Timing is what `tessera run` does: CUDA events around N back-to-back calls after one warm-up,
+mean per call; host overhead counts on both sides. Speed-up = torch time / Tessera time.
+"""
+import json
+import math
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+FP8 = torch.float8_e4m3fn
+FP8_MAX = 448.0
+MIN_SCALE = 1.0 / (FP8_MAX * 512.0)
+BF16 = torch.bfloat16
+TOKEN_FIELDS = ("num_tokens", "numtokens", "num_rows", "m")  # the dynamic dimension of each op's key
+
+
+# ---- the functions (vLLM's baselines, functional: mutated arguments are returned) -------------
+def silu_mul_fp8(x, scale):
+    d = x.shape[-1] // 2
+    return ((F.silu(x[..., :d]) * x[..., d:]).float() * (1.0 / scale)).to(FP8)
+
+
+def dynamic_per_token_scaled_fp8_quant(x, ub):
+    s = torch.minimum(x.float().abs().amax(-1, keepdim=True), ub) / FP8_MAX
+    s = s.clamp(min=MIN_SCALE)
+    return (x.float() * (1.0 / s)).clamp(-FP8_MAX, FP8_MAX).to(FP8), s
+
+
+def per_token_group_fp8_quant(x, g: int):
+    m, h = x.shape
+    xg = x.view(m, h // g, g).float()
+    s = xg.abs().amax(-1, keepdim=True).clamp(min=1e-10) / FP8_MAX
+    return (xg / s).clamp(-FP8_MAX, FP8_MAX).to(FP8).view(m, h), s.view(m, h // g)
+
+
+def _rms_quant(x, w, res, ub, g, eps=1e-6):
+    xf = x.float() + res.float()
+    xn = (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)).to(x.dtype) * w
+    m, h = x.shape
+    xg = xn.float().view(m, h // g, g)
+    s = (torch.minimum(xg.abs().amax(-1, keepdim=True), ub) / FP8_MAX).clamp(min=MIN_SCALE)
+    return (xg / s).clamp(-FP8_MAX, FP8_MAX).to(FP8).view(m, h), s.view(m, h // g), xf.to(x.dtype)
+
+
+def rms_norm_dynamic_per_token_quant(x, w, res, ub):
+    return _rms_quant(x, w, res, ub, x.shape[-1])
+
+
+def rms_norm_per_block_quant(x, w, res, ub, g: int):
+    return _rms_quant(x, w, res, ub, g)
+
+
+def silu_and_mul_per_block_quant(x, ub, g: int):
+    m, two_i = x.shape
+    i = two_i // 2
+    a, b = x[:, :i].float(), x[:, i:].float()
+    v = (a * torch.sigmoid(a) * b).view(m, i // g, g)
+    s = (torch.minimum(v.abs().amax(-1, keepdim=True), ub) / FP8_MAX).clamp(min=MIN_SCALE)
+    return (v / s).clamp(-FP8_MAX, FP8_MAX).to(FP8).view(m, i), s.view(m, i // g)
+
+
+def fused_qk_norm_rope(qkv, qw, kw, cache, pos, hq: int, hkv: int, d: int, eps=1e-6):
+    m = qkv.shape[0]
+    q, k, v = qkv.split([hq * d, hkv * d, hkv * d], dim=-1)
+
+    def norm(t, w, h):
+        t = t.reshape(m, h, d).float()
+        return (t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps)).to(qkv.dtype) * w
+
+    cos, sin = cache[pos].float().chunk(2, dim=-1)
+    cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
+
+    def rope(t):  # neox: pairs (i, i + d/2)
+        x1, x2 = t.float().chunk(2, dim=-1)
+        return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1).to(qkv.dtype).reshape(m, -1)
+
+    return torch.cat([rope(norm(q, qw, hq)), rope(norm(k, kw, hkv)), v], dim=-1)
+
+
+def rms_norm(x, w, eps: float):
+    xf = x.float()
+    return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps) * w.float()).to(x.dtype)
+
+
+def layer_norm(x, w, b, eps: float):
+    return F.layer_norm(x, (x.shape[-1],), w, b, eps)
+
+
+def softmax(x):
+    return torch.softmax(x, dim=-1)
+
+
+def add(x, y):
+    return x + y
+
+
+def matmul(a, b):
+    return a @ b
+
+
+# ---- inputs at a case key (the shapes the op's input generator makes) ------------------------
+def _randn(*shape):
+    return torch.randn(*shape, device="cuda", dtype=BF16)
+
+
+def _ub():
+    return torch.tensor([2.0], device="cuda")
+
+
+def inputs(op, key):
+    """(function, tensor arguments, static python arguments) of `op` at case `key`."""
+    m = next(key[f] for f in TOKEN_FIELDS if f in key)
+    if op == "silu_mul_fp8":
+        return silu_mul_fp8, [_randn(m, 2 * key["intermediate"]), torch.ones(1, device="cuda")], []
+    if op == "dynamic_per_token_scaled_fp8_quant":
+        return dynamic_per_token_scaled_fp8_quant, [_randn(m, key["hidden_size"]), _ub()], []
+    if op == "per_token_group_fp8_quant":
+        return per_token_group_fp8_quant, [_randn(m, key["hidden_size"])], [key["group_size"]]
+    if op == "rms_norm_dynamic_per_token_quant":
+        h = key["hidden_size"]
+        return rms_norm_dynamic_per_token_quant, [_randn(m, h), _randn(h), _randn(m, h), _ub()], []
+    if op == "rms_norm_per_block_quant":
+        h = key["hidden_size"]
+        return rms_norm_per_block_quant, [_randn(m, h), _randn(h), _randn(m, h), _ub()], [key["group_size"]]
+    if op == "silu_and_mul_per_block_quant":
+        return silu_and_mul_per_block_quant, [_randn(m, 2 * key["intermediate_size"]), _ub()], [key["group_size"]]
+    if op == "fused_qk_norm_rope":
+        hq, hkv, d = key["q_heads"], key["kv_heads"], key.get("head_dim", 128)
+        cache = _randn(40960, d)
+        pos = torch.arange(m, device="cuda", dtype=torch.int64)
+        return fused_qk_norm_rope, [_randn(m, (hq + 2 * hkv) * d), _randn(d), _randn(d), cache, pos], [hq, hkv, d]
+    if op in ("rms_norm", "add"):
+        h = key["hidden_size"]
+        if op == "add":
+            return add, [_randn(m, h), _randn(m, h)], []
+        return rms_norm, [_randn(m, h), _randn(h)], [1e-6]
+    if op == "layer_norm":
+        h = key["hidden_size"]
+        return layer_norm, [_randn(m, h), _randn(h), _randn(h)], [1e-5]
+    if op == "softmax":
+        return softmax, [_randn(m, key["row_size"])], []
+    if op == "matmul":
+        return matmul, [_randn(m, key["k"]), _randn(key["k"], key["n"])], []
+    raise KeyError(f"no torch baseline for op '{op}'")
+
+
+_compiled = {}
+
+
+def call_compiled(op, fn, tensors, static):
+    """A thunk calling the compiled function for `op` (one torch.compile per op; its guards
+    specialize the model dimensions and keep the token dimension dynamic)."""
+    if op not in _compiled:
+        _compiled[op] = torch.compile(fn)
+    tokens = tensors[0].shape[0]
+    if tokens > 1:  # every tensor whose first dimension is the token count
+        for t in tensors:
+            if t.dim() == 2 and t.shape[0] == tokens and not (op == "matmul" and t is tensors[1]):
+                torch._dynamo.maybe_mark_dynamic(t, 0)
+    compiled = _compiled[op]
+    return lambda: compiled(*tensors, *static)
+
+
+def time_us(fn, iters):
+    fn()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(iters):
+        fn()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end) * 1e3 / iters
+
+
+def setup():
+    torch._dynamo.config.cache_size_limit = 256
+    torch._dynamo.config.automatic_dynamic_shapes = False  # model dims stay static (see above)
+    torch.manual_seed(0)
+
+
+def warm(ops):
+    """Compiles every op at 1 and 2 tokens per model dimension of the cases in
+    $OPS_CASES_DIR/check_<op>.json, so the timing process finds inductor's artifacts on disk."""
+    setup()
+    for op in ops:
+        path = os.path.join(os.environ.get("OPS_CASES_DIR", "."), f"check_{op}.json")
+        keys = [r["case"] for r in json.load(open(path))] if os.path.exists(path) else []
+        seen = set()
+        for key in keys:
+            for m in (1, 2):
+                k2 = {f: (m if f in TOKEN_FIELDS else v) for f, v in key.items()}
+                if json.dumps(k2, sort_keys=True) in seen:
+                    continue
+                seen.add(json.dumps(k2, sort_keys=True))
+                fn, tensors, static = inputs(op, k2)
+                call_compiled(op, fn, tensors, static)()
+        torch.cuda.synchronize()
+        print(f"warm {op}: {len(seen)} shapes", flush=True)
+
+
+def time_all(result_dir, iters):
+    setup()
+    rows, ratios = [], []
+    per_op = {}
+    for name in sorted(os.listdir(result_dir)):
+        if not (name.startswith("time_") and name.endswith(".json")):
+            continue
+        for r in json.load(open(os.path.join(result_dir, name))):
+            op, key, ts_us = r["op"], r["case"], r["time_us"]
+            try:
+                fn, tensors, static = inputs(op, key)
+                t_us = time_us(call_compiled(op, fn, tensors, static), iters)
+            except Exception as e:  # a baseline that cannot run is reported, never hidden
+                print(f"{op} {json.dumps(key, sort_keys=True)}: torch failed: {type(e).__name__}: {e}", flush=True)
+                continue
+            ratio = t_us / ts_us if ts_us > 0 else float("nan")
+            rows.append({"op": op, "case": key, "tessera_us": ts_us, "torch_compile_us": t_us, "speedup": ratio})
+            per_op.setdefault(op, []).append(ratio)
+            ratios.append(ratio)
+            print(f"{op:36s} {json.dumps(key, sort_keys=True, separators=(',', ':')):60s} "
+                  f"tessera {ts_us:9.1f} us  torch.compile {t_us:9.1f} us  speed-up {ratio:6.2f}x", flush=True)
+    print("\nper op: cases, geometric-mean speed-up, min, max")
+    for op, rs in per_op.items():
+        gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
+        print(f"  {op:36s} {len(rs):4d}  {gm:6.2f}x  {min(rs):6.2f}x  {max(rs):6.2f}x")
+    if ratios:
+        gm = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+        slower = sum(1 for x in ratios if x < 1)
+        print(f"ALL: {len(ratios)} cases, geometric-mean speed-up over torch.compile {gm:.3f}x; "
+              f"{slower} cases slower than torch.compile")
+    json.dump(rows, open(os.path.join(result_dir, "torch_compare.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    print("device", torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
+    if sys.argv[1] == "warm":
+        warm(sys.argv[2:])
+    elif sys.argv[1] == "time":
+        iters = int(sys.argv[sys.argv.index("--iters") + 1]) if "--iters" in sys.argv else 20
+        time_all(sys.argv[2], iters)
+    else:
+        sys.exit(__doc__)
