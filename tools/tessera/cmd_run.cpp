@@ -3,14 +3,13 @@
 // input generator's cases (or the one given) on a device, and prints per case the picked key, the
 // config, the time, GB/s and TFLOP/s and, with --check, the largest error against the float64
 // reference (ULPs of the output dtype, and relative). Exit 1 when a check fails.
-#include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "args.h"
 #include "command.h"
 #include "ops/harness.h"
+#include "run_report.h"
 #include "ops/ops.h"
 #include "tessera/error.h"
 #include "tessera/runtime/registry.h"
@@ -18,42 +17,6 @@
 
 namespace tessera::tool {
 namespace {
-
-json::Json result_json(const std::string& op, const std::string& device, const ops::CaseResult& r) {
-  json::Json j = json::Json::object();
-  j["op"] = op;
-  j["device"] = device;
-  j["case"] = r.case_key.to_json();
-  j["platform"] = r.route.platform;
-  j["picked_key"] = r.route.key.to_json();
-  j["default_fallback"] = r.route.fell_back_to_default;
-  j["config"] = r.route.config.to_json();
-  j["time_us"] = r.time_ms * 1e3;
-  j["gbps"] = r.gbps;
-  j["tflops"] = r.tflops;
-  if (r.checked) {
-    j["pass"] = r.pass;
-    json::Json errors = json::Json::array();
-    for (const ops::OutputError& e : r.errors) {
-      json::Json x = json::Json::object();
-      x["arg"] = e.arg;
-      x["max_ulp"] = std::isfinite(e.max_ulp) ? json::Json(e.max_ulp) : json::Json("inf");
-      x["max_rel"] = std::isfinite(e.max_rel) ? json::Json(e.max_rel) : json::Json("inf");
-      x["mismatches"] = e.mismatches;
-      errors.push_back(std::move(x));
-    }
-    j["errors"] = std::move(errors);
-  }
-  return j;
-}
-
-std::string error_text(const ops::CaseResult& r) {
-  if (!r.checked) return "-";
-  std::ostringstream os;
-  for (const ops::OutputError& e : r.errors)
-    os << (os.tellp() > 0 ? " " : "") << e.arg << ":" << e.max_ulp << "ulp" << (e.pass ? "" : "(FAIL)");
-  return os.str();
-}
 
 int run_run(const std::vector<std::string>& argv) {
   Args args("run", argv, {"--device", "--key", "--iters", "--seed"}, {"--check", "--json"});
@@ -81,13 +44,13 @@ int run_run(const std::vector<std::string>& argv) {
     const ops::CaseResult r = ops::run_case(k, device, key, options);
     all_pass = all_pass && r.pass;
     if (args.flag("--json")) {
-      out.push_back(result_json(k.name(), device_name, r));
+      out.push_back(case_result_json(k.name(), device_name, r));
       continue;
     }
     std::cout << std::left << std::setw(44) << key.canonical() << std::setw(44) << r.route.key.canonical()
               << std::right << std::fixed << std::setprecision(1) << std::setw(11) << r.time_ms * 1e3
               << std::setw(9) << r.gbps << std::setprecision(3) << std::setw(9) << r.tflops << "  "
-              << error_text(r) << "  " << json::dumps_compact(r.route.config.to_json(), false) << "\n";
+              << error_summary(r) << "  " << json::dumps_compact(r.route.config.to_json(), false) << "\n";
   }
   if (args.flag("--json")) std::cout << json::dumps_indented(out, 2) << "\n";
   return all_pass ? kExitOk : kExitCheckFailed;
