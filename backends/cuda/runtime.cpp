@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cuda/api.h"
+#include "cuda/codegen.h"
+#include "cuda/compiler.h"
 #include "gpu_common/fill_kernel.h"
 #include "gpu_common/gpu_runtime.h"
 #include "tessera/error.h"
@@ -244,6 +246,10 @@ void register_cuda_backend(Registry& registry) {
   Backend b;
   b.kind = runtime::DeviceKind::cuda;
   b.runtime = std::make_unique<gpu::GpuRuntime<cuda::CudaApi>>();
+  // Both roles load nothing until used: NVRTC is dlopen'ed at the first compile, so machines
+  // without it still enumerate devices and compiling says why it cannot.
+  b.codegen = cuda::make_cuda_codegen();
+  b.compiler = cuda::make_cuda_compiler();
   registry.add(std::move(b));
 }
 

@@ -47,6 +47,7 @@ std::string signature(const ir::Load& load, int tv) {
       case ir::IndexKind::full: s += "r" + std::to_string(i.id); break;
       case ir::IndexKind::scalar: s += "s" + v; break;
       case ir::IndexKind::new_axis: s += "_"; break;
+      case ir::IndexKind::gather: return "";  // data-dependent rows: never hoisted
     }
     s += ",";
   }
