@@ -9,6 +9,8 @@
 #include "gpu_common/fill_kernel.h"
 #include "gpu_common/gpu_runtime.h"
 #include "hip/api.h"
+#include "hip/codegen.h"
+#include "hip/compiler.h"
 #include "tessera/error.h"
 #include "tessera/runtime/driver_error.h"
 #include "tessera/runtime/registry.h"
@@ -163,6 +165,7 @@ Binary compile_fill_kernel(const runtime::DeviceInfo& info) {
   TS_USER_CHECK(!info.caps.target.empty())
       << "cannot compile for " << info.id.str() << " (" << info.name
       << "): its gfx target is unknown or not in Tessera's target table";
+  check_target_supported(info.caps.target, gpu::kFillKernelName);  // comgr's ISA list (compiler.h)
   const HiprtcApi& f = rtc.fn;
   hiprtcProgram prog = nullptr;
   hiprtc_check(f.hiprtcCreateProgram(&prog, gpu::kFillKernelSource, "tessera_fill.hip", 0,
@@ -209,6 +212,10 @@ void register_hip_backend(Registry& registry) {
   Backend b;
   b.kind = runtime::DeviceKind::hip;
   b.runtime = std::make_unique<gpu::GpuRuntime<hip::HipApiTrait>>();
+  // As for CUDA: neither role loads anything until used (hiprtc and comgr are dlopen'ed at the
+  // first compile, which checks the target against comgr's ISA list before calling hiprtc).
+  b.codegen = hip::make_hip_codegen();
+  b.compiler = hip::make_hip_compiler();
   registry.add(std::move(b));
 }
 
