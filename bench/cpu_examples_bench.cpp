@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // CPU benchmarks of the example kernels (issue 4): each example through lang::Kernel on the
 // `cpu` device (generated C++, oneTBB grid) at a size that exceeds the caches, beside a
-// hand-written oneTBB loop doing the same work with the same conversions, and a plain parallel
-// memory copy moving the same number of bytes. Counters: GB/s (bytes read + written per second)
+// hand-written oneTBB loop doing the same work with the same conversions and the same fast-mode
+// exp/silu (cpu/codegen_prelude.h), and a plain parallel memory copy moving the same number of
+// bytes. The 2-d elementwise kernels list one full-row config beside three GPU-style tiles:
+// on the CPU consecutive programs should walk memory linearly, as the oneTBB loop's rows do. Counters: GB/s (bytes read + written per second)
 // or GFLOP/s for matmul. bench/RESULTS_CPU.md records runs.
 //
 //   build-*/bin/cpu_examples_bench --benchmark_counters_tabular=true
@@ -114,7 +116,8 @@ void BM_add_tessera(benchmark::State& state) {
   Buf x = make(DType::f32, {kRows, kCols}), y = make(DType::f32, {kRows, kCols}, -2, 2, 2),
       out = make(DType::f32, {kRows, kCols});
   auto k = kernel(examples::add_kernel(DType::f32),
-                  {cfg(R"({"block_sizes":[8,1024]})"), cfg(R"({"block_sizes":[32,256]})"), cfg(R"({"block_sizes":[64,64]})")});
+                  {cfg(R"({"block_sizes":[8,1024]})"), cfg(R"({"block_sizes":[32,256]})"), cfg(R"({"block_sizes":[64,64]})"),
+                   cfg(R"({"block_sizes":[2,4096]})")});  // full rows: the oneTBB loop's shape
   time_calls(state, *k, {x.view, y.view, out.view});
   set_bytes(state, 3.0 * kRows * kCols * 4);
 }
@@ -140,7 +143,8 @@ void BM_silu_mul_fp8_tessera(benchmark::State& state) {
   Buf x = make(DType::bf16, {kRows, kCols}), scale = make(DType::f32, {1}, 0.5, 1.5),
       out = make(DType::f8e4m3fn, {kRows, kCols / 2});
   auto k = kernel(examples::silu_mul_fp8_kernel(DType::bf16),
-                  {cfg(R"({"block_sizes":[4,1024]})"), cfg(R"({"block_sizes":[16,256]})"), cfg(R"({"block_sizes":[64,64]})")});
+                  {cfg(R"({"block_sizes":[4,1024]})"), cfg(R"({"block_sizes":[16,256]})"), cfg(R"({"block_sizes":[64,64]})"),
+                   cfg(R"({"block_sizes":[2,2048]})")});  // full rows: the oneTBB loop's shape
   time_calls(state, *k, {x.view, scale.view, out.view});
   set_bytes(state, kSiluBytes);
 }
@@ -156,7 +160,7 @@ void BM_silu_mul_fp8_tbb(benchmark::State& state) {
       const std::uint16_t* row = px + i * kCols;
       for (std::int64_t j = 0; j < d; ++j) {
         const float a = bf16_to_float(row[j]), b = bf16_to_float(row[j + d]);
-        const float prod = pre::round_bf16(pre::round_bf16(pre::silu(a)) * b);
+        const float prod = pre::round_bf16(pre::round_bf16(pre::silu_fast(a)) * b);  // Tessera's fast math
         po[i * d + j] = pre::f8e4m3fn_from_float_fast(prod * inv);
       }
     });
@@ -221,7 +225,7 @@ void BM_softmax_tbb(benchmark::State& state) {
       for (std::int64_t j = 0; j < kCols; ++j) mx = std::max(mx, row[j]);
       float acc[16] = {};
       for (std::int64_t j = 0; j < kCols; ++j) {
-        o[j] = std::exp(row[j] - mx);
+        o[j] = pre::exp_fast(row[j] - mx);  // the fast exp Tessera uses (MathMode::fast)
         acc[j % 16] += o[j];
       }
       float s = 0;
