@@ -21,7 +21,9 @@ std::string value_type(DType t) {
   switch (t) {
     case DType::f64: return "double";
     case DType::f32: case DType::f16: case DType::bf16: case DType::f8e4m3fn: case DType::f8e5m2: return "float";
-    case DType::i64: return "long long";
+    // One-token spelling: the printer writes functional casts such as `T(0)`, which C++ rejects
+    // for a two-word type (`long long(0)`).
+    case DType::i64: return "ts::i64";
     case DType::i32: case DType::i8: case DType::u8: return "int";
     case DType::boolean: return "bool";
   }
@@ -34,7 +36,7 @@ std::string storage_type(DType t) {
     case DType::f32: return "float";
     case DType::f16: case DType::bf16: return "ts::u16";
     case DType::f8e4m3fn: case DType::f8e5m2: case DType::u8: case DType::boolean: return "ts::u8";
-    case DType::i64: return "long long";
+    case DType::i64: return "ts::i64";
     case DType::i32: return "int";
     case DType::i8: return "signed char";
   }
