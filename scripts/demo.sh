@@ -3,6 +3,6 @@
 # The main job: install dependencies, build, run `tessera demo` on the best available device.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-scripts/build.sh
+bash scripts/install-deps.sh
+bash scripts/build.sh
 exec build/bin/tessera demo "$@"
