@@ -12,7 +12,14 @@ function(tessera_add_test)
     TS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     TS_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
   tessera_set_warnings(${T_NAME})
+  # gtest_discover_tests (CMake 3.25) splits a list-valued property into separate arguments,
+  # which breaks set_tests_properties; so each test gets one label, `gpu` first when present,
+  # because `ctest -LE gpu` (CI) and `-L gpu` (the device run) are what labels are used for.
+  list(GET T_LABELS 0 _ts_label)
+  if("gpu" IN_LIST T_LABELS)
+    set(_ts_label gpu)
+  endif()
   gtest_discover_tests(${T_NAME}
-    PROPERTIES LABELS "${T_LABELS}" SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]"
+    PROPERTIES LABELS "${_ts_label}" SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]"
     DISCOVERY_TIMEOUT 60)
 endfunction()
