@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ops/common/op_util.h"
 
+#include <optional>
 #include <sstream>
+#include <variant>
 
 #include "tessera/error.h"
 
@@ -95,6 +97,14 @@ std::int64_t key_int(const CaseKey& key, std::string_view name) {
   const auto v = key.get_int(name);
   TS_USER_CHECK(v.has_value()) << "case key " << key.canonical() << " has no integer field '" << name << "'";
   return *v;
+}
+
+DType key_dtype(const CaseKey& key) {
+  const KeyScalar* v = key.find("dtype");
+  const std::string* name = v ? std::get_if<std::string>(v) : nullptr;
+  const std::optional<DType> d = name ? parse_dtype(*name) : std::optional<DType>(DType::bf16);
+  TS_USER_CHECK(d.has_value()) << "case key " << key.canonical() << ": 'dtype' must be bf16, f16 or f32";
+  return *d;
 }
 
 }  // namespace tessera::ops

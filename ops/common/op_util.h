@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/dtype.h"
 #include "tessera/ir/host_tensor.h"
 #include "tessera/keys/case_key.h"
 #include "tessera/registry/kernel_args.h"
@@ -65,5 +66,9 @@ ir::HostTensor scalar_tensor(double value);
 
 /// The integer field `name` of a case key; `UserError` naming the key if absent.
 std::int64_t key_int(const CaseKey& key, std::string_view name);
+
+/// A case key's optional test-only "dtype" field: the inputs' dtype, bf16 (vLLM's) when absent,
+/// so tests can run f16 and f32 too. `UserError` naming the key for an unknown dtype name.
+DType key_dtype(const CaseKey& key);
 
 }  // namespace tessera::ops

@@ -82,15 +82,6 @@ std::vector<CaseKey> input_keys() {
   return keys;
 }
 
-/// A case key's optional "dtype" field ("bf16" when absent): tests run f16 and f32 too.
-DType key_dtype(const CaseKey& key) {
-  const KeyScalar* v = key.find("dtype");
-  const std::string* name = v ? std::get_if<std::string>(v) : nullptr;
-  const std::optional<DType> d = name ? parse_dtype(*name) : std::optional<DType>(DType::bf16);
-  TS_USER_CHECK(d.has_value()) << "case key " << key.canonical() << ": 'dtype' must be bf16, f16 or f32";
-  return *d;
-}
-
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const std::int64_t h = key_int(key, "hidden_size"), m = key_int(key, "num_tokens");
