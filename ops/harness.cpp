@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ops/harness.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
+
+#include <tbb/parallel_for.h>
 
 #include "tessera/error.h"
 #include "tessera/runtime/buffer.h"
@@ -38,34 +41,110 @@ double ulp_distance(const ir::HostTensor& a, std::int64_t i, const ir::HostTenso
   return static_cast<double>(std::llabs(float_ordinal(raw_bits(a, i), width) - float_ordinal(raw_bits(b, j), width)));
 }
 
+double dtype_epsilon(DType dtype) {
+  switch (dtype) {
+    case DType::f64: return std::ldexp(1.0, -52);
+    case DType::f32: return std::ldexp(1.0, -23);
+    case DType::f16: return std::ldexp(1.0, -10);
+    case DType::bf16: return std::ldexp(1.0, -7);
+    case DType::f8e4m3fn: return std::ldexp(1.0, -3);
+    case DType::f8e5m2: return std::ldexp(1.0, -2);
+    default: break;
+  }
+  user_error(cat("dtype_epsilon: ", dtype_name(dtype),
+                 " is not a float dtype; a check's precision_of must name a float tensor"));
+}
+
+DType check_precision(const registry::OutputCheck& check, const registry::HostArgs& args) {
+  if (!check.precision_of) return DType::f32;
+  const auto* t = std::get_if<ir::HostTensor>(&args.at(*check.precision_of));
+  TS_USER_CHECK(t) << "output check: argument " << *check.precision_of
+                   << " (precision_of) is not a tensor in this call; pass it or drop precision_of";
+  return t->dtype;
+}
+
+namespace {
+
+/// The comparison of a range of rows; merged in row order.
+struct Partial {
+  double max_ulp = 0, max_rel = 0;
+  std::int64_t mismatches = 0;
+  std::int64_t first = -1;  ///< flat index of the first mismatch
+  double first_got = 0, first_want = 0, first_ulp = 0;
+};
+
+}  // namespace
+
 OutputError compare_output(const std::string& arg, const ir::HostTensor& got, const ir::HostTensor& want,
-                           const registry::OutputCheck& check) {
+                           const registry::OutputCheck& check, DType precision) {
   TS_INTERNAL_CHECK(got.dtype == want.dtype && got.shape == want.shape) << "compare_output: mismatched tensors";
-  OutputError e;
-  e.arg = arg;
-  const std::int64_t n = got.numel();
-  std::vector<std::int64_t> index(got.shape.size(), 0);
-  for (std::int64_t flat = 0; flat < n; ++flat) {
-    const std::int64_t gi = got.offset(index), wi = want.offset(index);
-    const double g = got.load(gi), w = want.load(wi);
-    const double ulp = ulp_distance(got, gi, want, wi);
-    const double rel = std::isnan(g) != std::isnan(w) ? HUGE_VAL
-                       : g == w || (std::isnan(g) && std::isnan(w)) ? 0
-                                                                     : std::fabs(g - w) / std::max(std::fabs(w), 1e-30);
-    e.max_ulp = std::max(e.max_ulp, ulp);
-    e.max_rel = std::max(e.max_rel, rel);
-    const bool ok = (check.max_ulp >= 0 && ulp <= check.max_ulp) || (check.max_rel >= 0 && rel <= check.max_rel);
-    if (!ok) {
-      if (e.mismatches++ == 0) {
-        std::ostringstream os;
-        os << "index " << flat << ": got " << g << ", want " << w << " (" << ulp << " ulp)";
-        e.first_mismatch = os.str();
+  const bool by_rel_ulps = check.rel_ulps >= 0, by_floor = check.floor_ulps >= 0;
+  const double eps = by_rel_ulps || by_floor ? dtype_epsilon(precision) : 0;
+  // Rows: the last dimension (rank 0: one row of one element); leading indices by strides.
+  const int rank = got.rank();
+  const std::int64_t len = rank == 0 ? 1 : got.shape.back();
+  const std::int64_t rows = len == 0 ? 0 : got.numel() / len;
+  const std::int64_t gs = rank == 0 ? 0 : got.strides.back(), ws = rank == 0 ? 0 : want.strides.back();
+  auto row_base = [&](const ir::HostTensor& t, std::int64_t row) {
+    std::int64_t off = 0;
+    for (int d = rank - 2; d >= 0; --d) {
+      off += (row % t.shape[d]) * t.strides[d];
+      row /= t.shape[d];
+    }
+    return off;
+  };
+  auto compare_rows = [&](std::int64_t r0, std::int64_t r1) {
+    Partial p;
+    for (std::int64_t row = r0; row < r1; ++row) {
+      const std::int64_t gb = row_base(got, row), wb = row_base(want, row);
+      double floor_abs = -1;
+      if (by_floor) {
+        double row_max = 0;
+        for (std::int64_t j = 0; j < len; ++j) {
+          const double w = std::fabs(want.load(wb + j * ws));
+          if (!std::isnan(w)) row_max = std::max(row_max, w);
+        }
+        floor_abs = check.floor_ulps * eps * row_max;
+      }
+      for (std::int64_t j = 0; j < len; ++j) {
+        const std::int64_t gi = gb + j * gs, wi = wb + j * ws;
+        const double g = got.load(gi), w = want.load(wi);
+        const double ulp = ulp_distance(got, gi, want, wi);
+        const bool nan_mismatch = std::isnan(g) != std::isnan(w);
+        const double diff = nan_mismatch ? HUGE_VAL : g == w || std::isnan(g) ? 0 : std::fabs(g - w);
+        const double rel = diff == 0 ? 0 : diff / std::max(std::fabs(w), 1e-30);
+        p.max_ulp = std::max(p.max_ulp, ulp);
+        p.max_rel = std::max(p.max_rel, rel);
+        const bool ok = (check.max_ulp >= 0 && ulp <= check.max_ulp) || (check.max_rel >= 0 && rel <= check.max_rel) ||
+                        (by_rel_ulps && diff <= check.rel_ulps * eps * std::fabs(w)) ||
+                        (by_floor && diff <= floor_abs);
+        if (!ok && p.mismatches++ == 0) {
+          p.first = row * len + j;
+          p.first_got = g, p.first_want = w, p.first_ulp = ulp;
+        }
       }
     }
-    for (std::size_t d = index.size(); d-- > 0;) {  // next multi-index, row-major
-      if (++index[d] < got.shape[d]) break;
-      index[d] = 0;
+    return p;
+  };
+  // Fixed chunks of rows (not the scheduler's), so merging in chunk order is deterministic.
+  const std::int64_t chunk = std::max<std::int64_t>(1, (1 << 16) / std::max<std::int64_t>(len, 1));
+  const std::int64_t chunks = (rows + chunk - 1) / chunk;
+  std::vector<Partial> parts(static_cast<std::size_t>(chunks));
+  tbb::parallel_for(std::int64_t{0}, chunks, [&](std::int64_t c) {
+    parts[static_cast<std::size_t>(c)] = compare_rows(c * chunk, std::min(rows, (c + 1) * chunk));
+  });
+  OutputError e;
+  e.arg = arg;
+  for (const Partial& p : parts) {
+    e.max_ulp = std::max(e.max_ulp, p.max_ulp);
+    e.max_rel = std::max(e.max_rel, p.max_rel);
+    if (p.mismatches > 0 && e.mismatches == 0) {
+      std::ostringstream os;
+      os << "index " << p.first << ": got " << p.first_got << ", want " << p.first_want << " (" << p.first_ulp
+         << " ulp)";
+      e.first_mismatch = os.str();
     }
+    e.mismatches += p.mismatches;
   }
   e.pass = e.mismatches == 0;
   return e;
@@ -110,7 +189,8 @@ CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime
       if (!got.storage.empty())
         runtime::copy(runtime::host_span(got.storage.data(), got.storage.size()),
                       buffers[c.arg].span().sub(0, got.storage.size()));
-      r.errors.push_back(compare_output(spec.signature[c.arg].name, got, std::get<ir::HostTensor>(want[c.arg]), c));
+      r.errors.push_back(compare_output(spec.signature[c.arg].name, got, std::get<ir::HostTensor>(want[c.arg]), c,
+                                        check_precision(c, host)));
       r.pass = r.pass && r.errors.back().pass;
     }
   }

@@ -49,9 +49,20 @@ struct RunOptions {
 /// integers); infinity when exactly one is NaN, 0 when both are.
 double ulp_distance(const ir::HostTensor& a, std::int64_t i, const ir::HostTensor& b, std::int64_t j);
 
-/// Compares `got` with `want` (same dtype and shape) under `check`.
+/// eps = 2^(1-p) of a float dtype with p significand bits (bf16 2^-7, f16 2^-10, f32 2^-23,
+/// f8e4m3fn 2^-3): the largest relative size of one step between adjacent values. UserError for
+/// integer dtypes.
+double dtype_epsilon(DType dtype);
+
+/// The dtype whose eps a check's `rel_ulps` and `floor_ulps` count in: the dtype of the argument
+/// `check.precision_of` in `args`, or f32.
+DType check_precision(const registry::OutputCheck& check, const registry::HostArgs& args);
+
+/// Compares `got` with `want` (same dtype and shape) under `check`, eps from `precision` (see
+/// check_precision). Rows (the last dimension) are compared in parallel; the result does not
+/// depend on the number of threads (the first mismatch is the lowest flat index).
 OutputError compare_output(const std::string& arg, const ir::HostTensor& got, const ir::HostTensor& want,
-                           const registry::OutputCheck& check);
+                           const registry::OutputCheck& check, DType precision = DType::f32);
 
 /// Runs `kernel` on `device` with `host` arguments (outputs poisoned by the generator).
 CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime::Device& device,

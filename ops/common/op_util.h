@@ -6,6 +6,7 @@
 /// (seeded, reproducible) for input generators and tests.
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <random>
 #include <string>
@@ -53,12 +54,23 @@ runtime::TensorView split_last_dim(const runtime::TensorView& v, std::int64_t g)
 /// A numel-1 tensor (vLLM's scalar tensors: shape [] or [1]) as a [1] view.
 runtime::TensorView as_scalar_view(std::string_view kernel, std::string_view arg, const runtime::TensorView& v);
 
-/// A host tensor of `shape` filled with N(mean, std) rounded to `dtype`.
+/// Runs `body(i)` for every i in [0, rows) in parallel (oneTBB), for float64 references and
+/// input generators whose rows are independent: each row's results must not depend on another's.
+void for_each_row(std::int64_t rows, const std::function<void(std::int64_t row)>& body);
+
+/// A host tensor of `shape` filled with N(mean, std) rounded to `dtype` (values independent of
+/// the number of threads that fill it).
 ir::HostTensor random_normal(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double mean = 0,
                              double std = 1);
-/// A host tensor of `shape` filled with U(lo, hi) rounded to `dtype`.
+/// A host tensor of `shape` filled with U(lo, hi) rounded to `dtype` (as random_normal).
 ir::HostTensor random_uniform(DType dtype, std::vector<std::int64_t> shape, std::mt19937_64& rng, double lo,
                               double hi);
+/// vLLM's scale_ub for the RMSNorm + quant ops' generators: 0.5 * (mean + max) of
+/// |(v * rms(v)).to(dtype) * w| with v = x (+ residual), x's dtype, in float64 (rows in parallel,
+/// combined in row order), so clamping by it is partly active.
+double rms_quant_scale_ub(const ir::HostTensor& x, const ir::HostTensor* residual, const ir::HostTensor& w,
+                          double eps);
+
 /// A host tensor with every byte 0xFF (NaN for floats): an output to be overwritten.
 ir::HostTensor poisoned(DType dtype, std::vector<std::int64_t> shape);
 /// A one-element f32 host tensor [1] holding `value`.

@@ -415,9 +415,14 @@ RegisteredKernel& KernelRegistry::register_kernel(KernelSpec spec) {
       << "register_kernel('" << spec.name << "'): bind, define, picker and reference are required ("
       << (spec.bind ? "" : "bind missing; ") << (spec.define ? "" : "define missing; ")
       << (spec.picker ? "" : "picker missing; ") << (spec.reference ? "" : "reference missing") << ")";
-  for (const OutputCheck& c : spec.checks)
+  for (const OutputCheck& c : spec.checks) {
     TS_USER_CHECK(c.arg < spec.signature.size() && spec.signature[c.arg].mutated)
         << "register_kernel('" << spec.name << "'): check of argument " << c.arg << " which is not a mutated argument";
+    TS_USER_CHECK(!c.precision_of || (*c.precision_of < spec.signature.size() &&
+                                      spec.signature[*c.precision_of].kind == ArgKind::kTensor))
+        << "register_kernel('" << spec.name << "'): the check of '" << spec.signature[c.arg].name
+        << "' takes its precision from argument " << *c.precision_of << ", which is not a tensor parameter";
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& k : kernels_)
     TS_USER_CHECK(k->name() != spec.name) << "Kernel '" << spec.name

@@ -80,8 +80,20 @@ struct OutputCheck {
   /// bf16, f16: adjacent representable values; f32: float ULPs). Negative: not checked in ULPs.
   double max_ulp = 1;
   /// Largest allowed relative error |got - want| / max(|want|, tiny) (for f32 scales, 1e-6).
-  /// Negative: not checked relatively. An element passes if either bound holds.
+  /// Negative: not checked relatively. An element passes if any of the bounds holds.
   double max_rel = -1;
+  /// A relative bound counted in steps of an intermediate dtype: |got - want| <= rel_ulps * eps *
+  /// |want|, eps = 2^(1-p) of `precision_of`'s dtype (p significand bits: one step of a value
+  /// rounded to that dtype is at most eps relative). For results derived from a value rounded
+  /// to the input dtype, which an f32 difference of one ULP may round the other way. Negative: none.
+  double rel_ulps = -1;
+  /// An absolute floor for results that cancel to near zero: |got - want| <= floor_ulps * eps *
+  /// (the largest |want| of the element's row, its last dimension), eps as above. A rounding
+  /// error of terms of the row's size is many ULPs of a result near 0. Negative: none.
+  double floor_ulps = -1;
+  /// The argument (index in the signature, a tensor) whose dtype gives eps; none: f32, the
+  /// ops' arithmetic.
+  std::optional<std::size_t> precision_of;
 };
 
 /// Bytes moved and floating-point operations of one call, for GB/s and TFLOP/s.
