@@ -2,8 +2,10 @@
 """torch.compile baselines for every op of the library, at the cases `tessera run OP --json`
 measured, in the same device call (scripts/device/ops-check.sh).
 
-  python3 bench/ops_torch_baseline.py warm OP...            # compile (fills inductor's disk cache)
-  python3 bench/ops_torch_baseline.py time DIR [--iters N]  # time DIR/time_<op>.json's cases, compare
+  python3 bench/ops_torch_baseline.py warm OP...       # compile (fills inductor's disk caches)
+  python3 bench/ops_torch_baseline.py time DIR [--iters N] [--deadline S]
+                                                      # time DIR/time_<op>.json's cases -> DIR/torch_rows.jsonl
+  python3 bench/ops_torch_baseline.py summary DIR     # per-op and overall geometric means, slower cases
 
 Each op is written in plain torch with the semantics of ../shared/OPS.md (vLLM's baselines) or,
 for rms_norm/layer_norm/softmax/add/matmul, the usual torch spelling, and compiled with
@@ -18,8 +20,11 @@ import json
 import math
 import os
 import sys
+import time
 
 import torch
+
+from ops_check_report import load_records  # beside this file
 import torch.nn.functional as F
 
 FP8 = torch.float8_e4m3fn
@@ -193,15 +198,26 @@ def setup():
     torch.manual_seed(0)
 
 
+def _case_file(op):
+    """The cases of `op` to compile for: $OPS_CASES_DIR/timed_<op>.json (what will be timed),
+    else cases_<op>.json (`tessera run OP --list`), else check_<op>.json."""
+    d = os.environ.get("OPS_CASES_DIR", ".")
+    for name in (f"timed_{op}.json", f"cases_{op}.json", f"check_{op}.json"):
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            rows = json.load(open(path)) if name != f"check_{op}.json" else load_records(path)
+            return [r.get("case", r) for r in rows]
+    return []
+
+
 def warm(ops):
-    """Compiles every op at 1 and 2 tokens per model dimension of the cases in
-    $OPS_CASES_DIR/check_<op>.json, so the timing process finds inductor's artifacts on disk."""
+    """Compiles every op at 1 and 2 tokens per model dimension of its cases (_case_file), so the
+    timing process finds inductor's artifacts (FX graph and Triton caches) on disk. One process
+    per op runs these in parallel while Tessera's checks run."""
     setup()
     for op in ops:
-        path = os.path.join(os.environ.get("OPS_CASES_DIR", "."), f"check_{op}.json")
-        keys = [r["case"] for r in json.load(open(path))] if os.path.exists(path) else []
         seen = set()
-        for key in keys:
+        for key in _case_file(op):
             for m in (1, 2):
                 k2 = {f: (m if f in TOKEN_FIELDS else v) for f, v in key.items()}
                 if json.dumps(k2, sort_keys=True) in seen:
@@ -213,15 +229,21 @@ def warm(ops):
         print(f"warm {op}: {len(seen)} shapes", flush=True)
 
 
-def time_all(result_dir, iters):
+def time_all(result_dir, iters, deadline_s):
+    """Times the cases of every DIR/time_<op>.json with torch.compile, appending one record per
+    case to DIR/torch_rows.jsonl as it goes; stops starting cases after `deadline_s` seconds."""
     setup()
-    rows, ratios = [], []
-    per_op = {}
+    t0 = time.time()
+    out = open(os.path.join(result_dir, "torch_rows.jsonl"), "a")
+    skipped = 0
     for name in sorted(os.listdir(result_dir)):
         if not (name.startswith("time_") and name.endswith(".json")):
             continue
-        for r in json.load(open(os.path.join(result_dir, name))):
+        for r in load_records(os.path.join(result_dir, name)):  # cut-off arrays count too
             op, key, ts_us = r["op"], r["case"], r["time_us"]
+            if time.time() - t0 > deadline_s:
+                skipped += 1
+                continue
             try:
                 fn, tensors, static = inputs(op, key)
                 t_us = time_us(call_compiled(op, fn, tensors, static), iters)
@@ -229,29 +251,50 @@ def time_all(result_dir, iters):
                 print(f"{op} {json.dumps(key, sort_keys=True)}: torch failed: {type(e).__name__}: {e}", flush=True)
                 continue
             ratio = t_us / ts_us if ts_us > 0 else float("nan")
-            rows.append({"op": op, "case": key, "tessera_us": ts_us, "torch_compile_us": t_us, "speedup": ratio})
-            per_op.setdefault(op, []).append(ratio)
-            ratios.append(ratio)
+            row = {"op": op, "case": key, "tessera_us": ts_us, "torch_compile_us": t_us, "speedup": ratio}
+            out.write(json.dumps(row) + "\n")
+            out.flush()
             print(f"{op:36s} {json.dumps(key, sort_keys=True, separators=(',', ':')):60s} "
                   f"tessera {ts_us:9.1f} us  torch.compile {t_us:9.1f} us  speed-up {ratio:6.2f}x", flush=True)
-    print("\nper op: cases, geometric-mean speed-up, min, max")
+    if skipped:
+        print(f"deadline: {skipped} cases not timed with torch.compile (after {deadline_s:.0f} s)", flush=True)
+
+
+def summary(result_dir):
+    """Per op and overall geometric-mean speed-ups of DIR/torch_rows.jsonl, and every case where
+    Tessera is slower than torch.compile."""
+    rows = [json.loads(l) for l in open(os.path.join(result_dir, "torch_rows.jsonl")) if l.strip()]
+    per_op = {}
+    for r in rows:
+        per_op.setdefault(r["op"], []).append(r)
+    gm = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
+    print("per op: cases, geometric-mean speed-up over torch.compile, min, max, cases slower")
     for op, rs in per_op.items():
-        gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
-        print(f"  {op:36s} {len(rs):4d}  {gm:6.2f}x  {min(rs):6.2f}x  {max(rs):6.2f}x")
-    if ratios:
-        gm = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
-        slower = sum(1 for x in ratios if x < 1)
-        print(f"ALL: {len(ratios)} cases, geometric-mean speed-up over torch.compile {gm:.3f}x; "
-              f"{slower} cases slower than torch.compile")
-    json.dump(rows, open(os.path.join(result_dir, "torch_compare.json"), "w"), indent=1)
+        xs = [r["speedup"] for r in rs]
+        print(f"  {op:36s} {len(xs):4d}  {gm(xs):6.2f}x  {min(xs):6.2f}x  {max(xs):6.2f}x  "
+              f"{sum(1 for x in xs if x < 1)}")
+    xs = [r["speedup"] for r in rows]
+    if xs:
+        print(f"ALL: {len(xs)} cases, geometric-mean speed-up over torch.compile {gm(xs):.3f}x; "
+              f"{sum(1 for x in xs if x < 1)} cases slower than torch.compile")
+    for r in sorted(rows, key=lambda r: r["speedup"]):
+        if r["speedup"] >= 1:
+            break
+        print(f"  slower: {r['op']:36s} {json.dumps(r['case'], sort_keys=True, separators=(',', ':')):60s} "
+              f"tessera {r['tessera_us']:9.1f} us  torch.compile {r['torch_compile_us']:9.1f} us  "
+              f"{r['speedup']:.2f}x")
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "summary":
+        summary(sys.argv[2])
+        sys.exit(0)
     print("device", torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
     if sys.argv[1] == "warm":
         warm(sys.argv[2:])
     elif sys.argv[1] == "time":
         iters = int(sys.argv[sys.argv.index("--iters") + 1]) if "--iters" in sys.argv else 20
-        time_all(sys.argv[2], iters)
+        deadline = float(sys.argv[sys.argv.index("--deadline") + 1]) if "--deadline" in sys.argv else 1e9
+        time_all(sys.argv[2], iters, deadline)
     else:
         sys.exit(__doc__)

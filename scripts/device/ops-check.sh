@@ -16,12 +16,17 @@
 # override. (An alias nvidia_h200 -> nvidia_h100 in configs/gpu_aliases.json would hide that
 # the configs were tuned on another memory system; the override states it per run.)
 #
-# Phases (wall time matters: device time is scarce):
-#   1. per op in parallel: `tessera run --check --iters 0` (host-bound: inputs, float64
-#      references) then torch.compile warm-up of that op's shapes (fills inductor's disk cache);
-#   2. serially, GPU to itself: `tessera run --iters $ITERS --json` per op (no check);
-#   3. bench/ops_torch_baseline.py times the same cases with torch.compile, prints the ratios.
-# Results under $OUT: check_<op>.json, time_<op>.json, torch.txt, summary.txt.
+# Phases (the whole run must fit one device call: OPS_BUDGET_S, default 500 s of wall time):
+#   0. the case lists (`tessera run OP --list`); the timed subset (all cases, except silu_mul_fp8's
+#      51 token counts x 6 sizes: its 11 token counts 1, 2, 4, ..., 512 are timed, all are checked);
+#   1. in parallel: per op `tessera run --check --iters 0` (all cases; host float64 references,
+#      oneTBB) and a torch.compile warm-up of the op's shapes (one process per op, one compile
+#      thread each; fills inductor's disk caches for phase 3);
+#   2. serially, GPU to itself: `tessera run --cases timed_<op>.json --iters $ITERS --json`;
+#   3. one process: torch.compile at the same cases (bench/ops_torch_baseline.py time, with a
+#      deadline), then the per-op and overall geometric-mean speed-ups and the slower cases.
+# Every `--json` record is printed as its case finishes, so a phase stopped at its time limit
+# still reports what it did. Results under $OUT: summary.txt, torch.txt, results.tgz.
 set -u
 mode=${1:-run}
 cd "$(dirname "$0")/../.."
@@ -57,63 +62,56 @@ fi
 D=${2:-$D}
 OUT=${OUT:-/tmp/ops-check}
 ITERS=${ITERS:-20}
-mkdir -p "$OUT"
+BUDGET=${OPS_BUDGET_S:-500}
+W=/tmp/ops-check-work  # per-op files; folded into $OUT/results.tgz at the end
+mkdir -p "$OUT" "$W"
 export LD_LIBRARY_PATH="$PWD/$D/lib:${LD_LIBRARY_PATH:-}"
 export TESSERA_CACHE_DIR=/tmp/tessera-cache TESSERA_PLATFORM=${OPS_PLATFORM:-nvidia_h100}
-export TESSERA_CONFIG_DIR="$PWD/configs" OPS_CASES_DIR="$OUT" PYTHONUNBUFFERED=1
+export TESSERA_CONFIG_DIR="$PWD/configs" OPS_CASES_DIR="$W" PYTHONUNBUFFERED=1
 T=$D/bin/tessera
 ops=$(cat "$D/OPS")
+start=$(date +%s)
+left() { echo $(( BUDGET - ($(date +%s) - start) )); }
+pack() { tar -czf "$OUT/results.tgz" -C "$W" . 2>/dev/null; }  # few files come back: one archive
+trap pack EXIT
 {
-  echo "commit $(cat "$D/COMMIT" 2>/dev/null) platform $TESSERA_PLATFORM iters $ITERS"
+  echo "commit $(cat "$D/COMMIT" 2>/dev/null) platform $TESSERA_PLATFORM iters $ITERS budget ${BUDGET}s"
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.mem --format=csv,noheader
   echo "ops: $(echo $ops)"
 } | tee "$OUT/summary.txt"
-start=$(date +%s)
 
-echo "== 1. checks (all ops in parallel) + torch.compile warm-up"
+echo "== 0. case lists"
+for op in $ops; do $T run "$op" --list > "$W/cases_$op.json" || echo "list $op failed"; done
+python3 bench/ops_check_report.py subset "$W" $ops
+
+echo "== 1. checks (all cases) + torch.compile warm-up, all ops in parallel"
+p1=$(( $(left) * 45 / 100 ))
 for op in $ops; do
-  ( $T run "$op" --device cuda:0 --check --iters 0 --json > "$OUT/check_$op.json" 2> "$OUT/check_$op.err"
-    echo "check $op exit $?" >> "$OUT/check_status.txt"
-    timeout 400 python3 bench/ops_torch_baseline.py warm "$op" > "$OUT/warm_$op.txt" 2>&1 ) &
+  ( timeout "$p1" $T run "$op" --device cuda:0 --check --iters 0 --json > "$W/check_$op.json" 2> "$W/check_$op.err"
+    echo "check $op exit $? after $(( $(date +%s) - start )) s" >> "$W/status.txt" ) &
+  ( TORCHINDUCTOR_COMPILE_THREADS=1 timeout "$p1" python3 bench/ops_torch_baseline.py warm "$op" > "$W/warm_$op.txt" 2>&1
+    echo "warm $op exit $? after $(( $(date +%s) - start )) s" >> "$W/status.txt" ) &
 done
 wait
-sort "$OUT/check_status.txt"
-python3 - "$OUT" $ops <<'EOF' | tee -a "$OUT/summary.txt"
-import json, sys, os
-out, ops = sys.argv[1], sys.argv[2:]
-for op in ops:
-    try:
-        rs = json.load(open(os.path.join(out, f"check_{op}.json")))
-    except Exception as e:
-        err = open(os.path.join(out, f"check_{op}.err")).read().strip().splitlines()
-        print(f"check {op:36s} NO RESULTS: {err[-1] if err else e}")
-        continue
-    fails = [r for r in rs if not r.get("pass", False)]
-    worst = {}
-    for r in rs:
-        for e in r.get("errors", []):
-            v = e["max_ulp"] if e["max_ulp"] != "inf" else float("inf")
-            worst[e["arg"]] = max(worst.get(e["arg"], 0), v)
-    keys = sorted({json.dumps(r["picked_key"], sort_keys=True) for r in rs})
-    print(f"check {op:36s} {len(rs) - len(fails)}/{len(rs)} pass  max ulp {worst}  "
-          f"{len(keys)} picked keys ({sum(r['default_fallback'] for r in rs)} default fallbacks)")
-    for r in fails[:3]:
-        print(f"   FAIL {json.dumps(r['case'])}: {r.get('errors')}")
-EOF
-echo "phase 1: $(( $(date +%s) - start )) s"; tail -n 3 "$OUT"/warm_*.txt | grep -v "^$" | grep -iv warning | tail -n 30
+sort "$W/status.txt"
+python3 bench/ops_check_report.py checks "$W" $ops | tee -a "$OUT/summary.txt"
+echo "phase 1: $(( $(date +%s) - start )) s"
+grep -h "^warm \|Error" "$W"/warm_*.txt | tail -n 20
 
 echo "== 2. tessera timing (serial, --iters $ITERS)"
+p2_end=$(( $(date +%s) + $(left) * 35 / 100 ))  # the phase's share of what is left, for all ops
 for op in $ops; do
-  $T run "$op" --device cuda:0 --iters "$ITERS" --json > "$OUT/time_$op.json" 2> "$OUT/time_$op.err" ||
-    echo "time $op exit $?: $(tail -n 1 "$OUT/time_$op.err")"
+  t=$(( p2_end - $(date +%s) ))
+  [ "$t" -gt 5 ] || { echo "time $op: skipped (phase 2 out of time)"; continue; }
+  timeout "$t" $T run "$op" --device cuda:0 --cases "$W/timed_$op.json" --iters "$ITERS" --json \
+    > "$W/time_$op.json" 2> "$W/time_$op.err" || echo "time $op exit $?: $(tail -n 1 "$W/time_$op.err")"
 done
 echo "phase 2: $(( $(date +%s) - start )) s"
 
 echo "== 3. torch.compile at the same cases"
-timeout 300 python3 bench/ops_torch_baseline.py time "$OUT" --iters "$ITERS" 2>&1 | grep -v -i warning > "$OUT/torch.txt"
-grep -A100 "^per op" "$OUT/torch.txt" | tee -a "$OUT/summary.txt"
-grep "torch failed" "$OUT/torch.txt" | head -5
-echo "total: $(( $(date +%s) - start )) s"
-# Few files come back from a device call: fold the per-op JSON into one archive.
-tar -czf "$OUT/results.tgz" -C "$OUT" $(cd "$OUT" && ls *.json *.err *.txt 2>/dev/null) && \
-  rm -f "$OUT"/check_*.json "$OUT"/time_*.json "$OUT"/*.err "$OUT"/warm_*.txt "$OUT/check_status.txt"
+p3=$(( $(left) - 25 ))
+timeout "$(( p3 + 15 ))" python3 bench/ops_torch_baseline.py time "$W" --iters "$ITERS" --deadline "$p3" 2>&1 |
+  grep -v -i warning > "$OUT/torch.txt"
+grep -E "torch failed|deadline" "$OUT/torch.txt" | head -5
+python3 bench/ops_torch_baseline.py summary "$W" 2>&1 | tee -a "$OUT/summary.txt"
+echo "total: $(( $(date +%s) - start )) s" | tee -a "$OUT/summary.txt"

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The case lists and the check summary of scripts/device/ops-check.sh (no torch needed).
+
+  python3 bench/ops_check_report.py subset DIR OP...  # DIR/cases_<op>.json -> DIR/timed_<op>.json
+  python3 bench/ops_check_report.py checks DIR OP...  # DIR/check_<op>.json -> one line per op
+"""
+import json
+import os
+import sys
+
+
+def load_records(path):
+    """The records of `tessera run --json` (one per line inside one array); a run stopped at
+    its time limit leaves a cut-off array whose finished records still count."""
+    if not os.path.exists(path):
+        return []
+    rows = []
+    for line in open(path).read().splitlines():
+        line = line.strip().rstrip(",")
+        if line.startswith("{"):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                pass
+    return rows
+
+
+def timed_subset(op, cases):
+    """The cases timed against torch.compile: all of them, except silu_mul_fp8's 306 (51 token
+    counts x 6 sizes), of which the power-of-two token counts 1..512 (11 x 6) are timed."""
+    if op == "silu_mul_fp8":
+        return [c for c in cases if c["numtokens"] & (c["numtokens"] - 1) == 0]
+    return cases
+
+
+def subset(d, ops):
+    for op in ops:
+        try:
+            cases = json.load(open(os.path.join(d, f"cases_{op}.json")))
+        except (OSError, ValueError) as e:
+            print(f"{op}: no case list ({e})")
+            continue
+        timed = timed_subset(op, cases)
+        json.dump(timed, open(os.path.join(d, f"timed_{op}.json"), "w"))
+        print(f"{op}: {len(cases)} cases, {len(timed)} timed")
+
+
+def checks(d, ops):
+    for op in ops:
+        rs = load_records(os.path.join(d, f"check_{op}.json"))
+        listed = os.path.join(d, f"cases_{op}.json")
+        total = len(json.load(open(listed))) if os.path.exists(listed) else "?"
+        if not rs:
+            path = os.path.join(d, f"check_{op}.err")
+            err = open(path).read().strip().splitlines() if os.path.exists(path) else []
+            print(f"check {op:36s} NO RESULTS: {err[-1] if err else '(no output)'}")
+            continue
+        fails = [r for r in rs if not r.get("pass", False)]
+        worst = {}
+        for r in rs:
+            for e in r.get("errors", []):
+                v = float("inf") if e["max_ulp"] == "inf" else e["max_ulp"]
+                worst[e["arg"]] = max(worst.get(e["arg"], 0), v)
+        keys = {json.dumps(r["picked_key"], sort_keys=True) for r in rs}
+        print(f"check {op:36s} {len(rs) - len(fails)}/{len(rs)} pass (of {total} cases)  max ulp {worst}  "
+              f"{len(keys)} picked keys ({sum(r['default_fallback'] for r in rs)} default fallbacks)")
+        for r in fails[:3]:
+            print(f"   FAIL {json.dumps(r['case'], sort_keys=True)}: {r.get('errors')}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in ("subset", "checks"):
+        sys.exit(__doc__)
+    {"subset": subset, "checks": checks}[sys.argv[1]](sys.argv[2], sys.argv[3:])
