@@ -24,15 +24,18 @@
 
 namespace tessera::registry::detail {
 
-/// A short tuple of integers used as a hash key on the dispatch path (no allocation).
+/// A short tuple of integers used as a hash key on the dispatch path (no allocation; the
+/// slots past `n` stay uninitialized and are never read).
 struct IntKey {
-  static constexpr std::size_t kCapacity = 40;
-  std::array<std::int64_t, kCapacity> v{};
+  static constexpr std::size_t kCapacity = 64;
+  std::array<std::int64_t, kCapacity> v;  // NOLINT: only v[0, n) is ever read
   std::size_t n = 0;
+  IntKey() {}  // NOLINT: see v
   void push(std::int64_t x) {
     TS_INTERNAL_CHECK(n < kCapacity) << "dispatch key too long";
     v[n++] = x;
   }
+  std::size_t room() const { return kCapacity - n; }
   friend bool operator==(const IntKey& a, const IntKey& b) {
     if (a.n != b.n) return false;
     for (std::size_t i = 0; i < a.n; ++i)
@@ -97,6 +100,16 @@ struct SlotKeyHash {
   std::size_t operator()(const SlotKey& k) const noexcept {
     return IntKeyHash{}(k.numbers) ^ (std::hash<std::string>{}(k.key) * 31);
   }
+};
+
+/// The warm path's one lookup: everything a call's arguments determine, cached under the call
+/// key (registry.cpp `call_key`: device, variant, pick shape, and each tensor's dtype, rank,
+/// contiguity and dimensions), so a repeated call skips the variant, device and route maps and
+/// the size checks its first call passed.
+struct FastRoute {
+  const VariantPlan* plan = nullptr;
+  const Resolved* resolved = nullptr;
+  std::array<std::int64_t, 16> sizes{};  ///< the size symbols' values (Kernel::size_vars order)
 };
 
 /// A kernel on one device.

@@ -21,6 +21,7 @@ using detail::SlotKey;
 using detail::VariantPlan;
 
 struct RegisteredKernel::State {
+  detail::InsertOnlyMap<IntKey, detail::FastRoute, detail::IntKeyHash> calls;  ///< the warm path
   detail::InsertOnlyMap<IntKey, std::unique_ptr<VariantPlan>, detail::IntKeyHash> variants;
   detail::InsertOnlyMap<runtime::DeviceId, std::unique_ptr<DeviceState>> devices;
   std::atomic<std::uint64_t> compiles{0};
@@ -158,6 +159,7 @@ std::int64_t extent_elements(const runtime::TensorView& t) {
 }
 
 constexpr std::size_t kMaxSizes = 16;
+static_assert(std::tuple_size_v<decltype(detail::FastRoute::sizes)> == kMaxSizes);
 
 }  // namespace
 
@@ -196,10 +198,9 @@ HostArgs RegisteredKernel::make_inputs(const CaseKey& key, std::uint64_t seed) c
 
 namespace {
 
-/// Binds the call and finds (or traces) its variant.
-const VariantPlan& bind_variant(const RegisteredKernel& k, RegisteredKernel::State& st, KernelArgs args,
-                                Binding& b, std::atomic<std::uint64_t>& traced) {
-  k.spec().bind(args, b);
+/// Finds (or traces) the variant of a bound call.
+const VariantPlan& find_variant(const RegisteredKernel& k, RegisteredKernel::State& st, const Binding& b,
+                                std::atomic<std::uint64_t>& traced) {
   IntKey vk;
   for (std::int64_t c : b.variant) vk.push(c);
   if (const auto* p = st.variants.find(vk)) return **p;
@@ -288,27 +289,80 @@ const Resolved& resolve_route(const RegisteredKernel& k, RegisteredKernel::State
   return ds.routes.get_or_insert(route_key, [&] { return Resolved{std::move(route), slot.get()}; });
 }
 
+/// The key of the warm path's one lookup (detail::FastRoute): everything of a bound call that the
+/// variant, the size checks, the specialization and the pick depend on. False when it does not
+/// fit an IntKey (then every call takes the three-map path).
+bool call_key(runtime::DeviceId dev, const Binding& b, IntKey& key) {
+  std::size_t need = 6 + b.variant.size() + b.pick_shape.size();
+  for (const runtime::TensorView& t : b.tensors) need += 1 + static_cast<std::size_t>(t.rank());
+  if (need > key.room()) return false;
+  key.push(static_cast<std::int64_t>(dev.kind) << 32 | static_cast<std::uint32_t>(dev.index));
+  key.push(static_cast<std::int64_t>(b.variant.size()));
+  for (std::int64_t c : b.variant) key.push(c);
+  key.push(static_cast<std::int64_t>(b.pick_shape.size()));
+  for (std::int64_t s : b.pick_shape) key.push(s);
+  key.push(static_cast<std::int64_t>(b.scalars.size()));
+  key.push(static_cast<std::int64_t>(b.tensors.size()));
+  bool index64 = false;
+  for (const runtime::TensorView& t : b.tensors) {
+    key.push(static_cast<std::int64_t>(t.dtype()) | std::int64_t{t.rank()} << 8 | std::int64_t{t.is_contiguous()} << 16);
+    for (std::int64_t d : t.shape()) key.push(d);
+    if (extent_elements(t) > std::numeric_limits<std::int32_t>::max()) index64 = true;
+  }
+  key.push(index64);
+  return true;
+}
+
 /// Binds, validates and routes a call on its device.
 struct Prepared {
   const VariantPlan* plan = nullptr;
   const Resolved* resolved = nullptr;
-  std::array<std::int64_t, kMaxSizes> sizes{};
+  const std::int64_t* sizes = nullptr;  ///< the size symbols' values (in `own` or a FastRoute)
+  std::array<std::int64_t, kMaxSizes> own;  // NOLINT: filled by the slow path only
 };
 
-Prepared prepare(const RegisteredKernel& k, RegisteredKernel::State& st, const KernelRegistry& owner, KernelArgs args,
-                 Binding& b) {
-  Prepared p;
+void prepare_slow(const RegisteredKernel& k, RegisteredKernel::State& st, const KernelRegistry& owner,
+                  runtime::DeviceId dev, KernelArgs args, const Binding& b, Prepared& p);
+
+/// The warm path: check the arguments, bind, one lookup. The first call of a key takes the
+/// slow path (variant, device state, size checks, pick) and caches its result under the key.
+void prepare(const RegisteredKernel& k, RegisteredKernel::State& st, const KernelRegistry& owner, KernelArgs args,
+             Binding& b, Prepared& p) {
   const runtime::DeviceId dev = check_args(k.name(), k.spec().signature, args);
-  p.plan = &bind_variant(k, st, args, b, st.traced);
+  k.spec().bind(args, b);
+  IntKey key;
+  const bool keyed = call_key(dev, b, key);
+  if (keyed) {
+    if (const detail::FastRoute* f = st.calls.find(key)) {
+      p.plan = f->plan, p.resolved = f->resolved, p.sizes = f->sizes.data();
+      return;
+    }
+  }
+  prepare_slow(k, st, owner, dev, args, b, p);
+  if (keyed) {
+    const detail::FastRoute& f = st.calls.get_or_insert(key, [&] {
+      detail::FastRoute r{p.plan, p.resolved, {}};
+      std::copy(p.sizes, p.sizes + p.plan->kernel->size_vars.size(), r.sizes.begin());
+      return r;
+    });
+    p.sizes = f.sizes.data();
+  }
+}
+
+void prepare_slow(const RegisteredKernel& k, RegisteredKernel::State& st, const KernelRegistry& owner,
+                  runtime::DeviceId dev, KernelArgs args, const Binding& b, Prepared& p) {
+  p.plan = &find_variant(k, st, b, st.traced);
   const DeviceState& ds = device_state(k, st, owner, dev);
   if (ds.disabled) throw UserError("kernel '" + k.name() + "' is disabled on " + dev.str() + ": " + *ds.disabled);
-  bind_sizes(k.name(), *p.plan, b, p.sizes.data());
+  p.own.fill(0);
+  p.sizes = p.own.data();
+  bind_sizes(k.name(), *p.plan, b, p.own.data());
 
   // The specialization: variant, specialized sizes, which tensors have compile-time strides,
   // and the index width. The route key adds the picker's shape tuple.
   IntKey numbers;
   for (std::int64_t c : b.variant) numbers.push(c);
-  for (int i : p.plan->specialized) numbers.push(p.sizes[static_cast<std::size_t>(i)]);
+  for (int i : p.plan->specialized) numbers.push(p.sizes[i]);
   std::int64_t bits = 0;
   bool index64 = false;
   for (std::size_t t = 0; t < b.tensors.size(); ++t) {
@@ -322,15 +376,15 @@ Prepared prepare(const RegisteredKernel& k, RegisteredKernel::State& st, const K
   for (std::int64_t s : b.pick_shape) route_key.push(s);
 
   p.resolved = ds.routes.find(route_key);
-  if (!p.resolved) p.resolved = &resolve_route(k, st, ds, *p.plan, args, b, p.sizes.data(), route_key, numbers);
-  return p;
+  if (!p.resolved) p.resolved = &resolve_route(k, st, ds, *p.plan, args, b, p.sizes, route_key, numbers);
 }
 
 }  // namespace
 
 void RegisteredKernel::call(KernelArgs args, runtime::Stream* stream) const {
   Binding b;
-  const Prepared p = prepare(*this, *state_, owner_, args, b);
+  Prepared p;
+  prepare(*this, *state_, owner_, args, b, p);
   if (stream) {
     TS_USER_CHECK(stream->valid() && stream->device().id() == b.tensors[0].device())
         << "kernel '" << name() << "': the stream must belong to the tensors' device " << b.tensors[0].device().str();
@@ -348,12 +402,14 @@ void RegisteredKernel::call(KernelArgs args, runtime::Stream* stream) const {
     exe = slot.ready.load(std::memory_order_acquire);
   }
   const std::size_t nsizes = p.plan->kernel->size_vars.size();
-  exe->launch(LaunchArgs{b.tensors.span(), b.scalars.span(), {p.sizes.data(), nsizes}}, stream);
+  exe->launch(LaunchArgs{b.tensors.span(), b.scalars.span(), {p.sizes, nsizes}}, stream);
 }
 
 Route RegisteredKernel::route(KernelArgs args) const {
   Binding b;
-  return prepare(*this, *state_, owner_, args, b).resolved->route;
+  Prepared p;
+  prepare(*this, *state_, owner_, args, b, p);
+  return p.resolved->route;
 }
 
 Route RegisteredKernel::route_on_platform(KernelArgs args, std::string_view platform_name) const {
@@ -375,7 +431,8 @@ std::optional<std::string> RegisteredKernel::disabled_reason(runtime::DeviceId d
 std::shared_ptr<const ir::Kernel> RegisteredKernel::variant_kernel(KernelArgs args) const {
   check_args(name(), spec_.signature, args);
   Binding b;
-  return bind_variant(*this, *state_, args, b, state_->traced).kernel;
+  spec_.bind(args, b);
+  return find_variant(*this, *state_, b, state_->traced).kernel;
 }
 
 namespace {

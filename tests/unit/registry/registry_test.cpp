@@ -308,3 +308,46 @@ TEST_F(RegistryTest, AFailedCompileIsRetried) {
 
 }  // namespace
 }  // namespace tessera::registry
+
+namespace tessera::registry {
+namespace {
+
+// The warm path (one lookup under the call key) must route and validate exactly as the first
+// call of a key did: the sizes it launches with come from this call's tensors, and arguments
+// that the first call's checks would reject never reach the cached route.
+TEST_F(RegistryTest, WarmCallsRouteAndValidateLikeFirstCalls) {
+  KernelRegistry reg = make_registry();
+  const RegisteredKernel& k = reg.register_kernel(toy_spec());
+  for (int i = 0; i < 3; ++i) k.call(args(4, 64));
+  EXPECT_EQ(k.stats().picks, 1u);
+  EXPECT_EQ(recorder_->last_sizes, (std::vector<std::int64_t>{4, 64}));
+  k.call(args(100, 64));
+  EXPECT_EQ(recorder_->last_sizes, (std::vector<std::int64_t>{100, 64}));
+  k.call(args(4, 64));
+  EXPECT_EQ(recorder_->last_sizes, (std::vector<std::int64_t>{4, 64}));
+  EXPECT_EQ(k.stats().picks, 2u);
+  EXPECT_EQ(recorder_->launches.load(), 5);
+
+  std::vector<ArgValue> bad_shape = {TensorView(buffer_, DType::f32, {4, 32}, DeviceId::cpu()),
+                                     TensorView(buffer_, DType::f32, {4, 64}, DeviceId::cpu())};
+  std::vector<ArgValue> bad_dtype = {TensorView(buffer_, DType::f16, {4, 64}, DeviceId::cpu()),
+                                     TensorView(buffer_, DType::f32, {4, 64}, DeviceId::cpu())};
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_THAT([&] { k.call(bad_shape); }, ::testing::ThrowsMessage<UserError>(HasSubstr("dimension 1 must be 64")));
+    EXPECT_THAT([&] { k.call(bad_dtype); }, ::testing::ThrowsMessage<UserError>(HasSubstr("must be f32")));
+  }
+  EXPECT_EQ(recorder_->launches.load(), 5);
+  // A strided view of the same shape is another specialization (no compile-time strides).
+  const std::int64_t strides[] = {128, 1};
+  const std::int64_t shape[] = {4, 64};
+  std::vector<ArgValue> strided = {TensorView(buffer_, DType::f32, shape, strides, DeviceId::cpu()),
+                                   TensorView(buffer_, DType::f32, {4, 64}, DeviceId::cpu())};
+  const std::size_t before = requests_.size();
+  k.call(strided);
+  k.call(strided);
+  EXPECT_EQ(requests_.size(), before + 1);
+  EXPECT_EQ(recorder_->launches.load(), 7);
+}
+
+}  // namespace
+}  // namespace tessera::registry
