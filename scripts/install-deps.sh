@@ -13,6 +13,8 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev         # tests and benchmarks
   libamdhip64-dev libamd-comgr-dev libhsa-runtime-dev # HIP headers + hiprtc (dlopen'ed)
   llvm-14                                            # llvm-objdump-14: MFMA in gfx90a code objects (48 MB)
+  hipcc                                              # offline gfx940/gfx1100 checks: clang-15, llvm-15,
+                                                     # lld-15, rocm-device-libs (45 MB download, 257 MB)
 )
 
 missing=()

@@ -17,6 +17,7 @@ gpu::Dialect cuda_dialect(const std::string& target) {
   d.target = target;
   d.warp_size = 32;
   d.device_header = embedded_device_header();
+  d.fast_math = "__fdividef, __expf, ex2.approx.f32";  // device_headers/tessera_cuda.h
   // PTX ISA: cp.async, ldmatrix and mma.sync m16n8k16 (bf16) need sm_80; the L1 eviction
   // priority qualifiers on ld need sm_70 (PTX ISA 7.4, "ld" instruction notes).
   d.async_copy = sm >= 80;

@@ -57,6 +57,12 @@ struct Dialect {
   /// or 16x16 per the config's matrix_instr_nonkdim; `mfma_bf16`: the bf16 "_1k" forms exist.
   bool mfma = false;
   bool mfma_bf16 = false;
+  /// AMD RDNA3 matrix cores (wave32 v_wmma_f32_16x16x16_{f16,bf16}, gfx11): `dot` runs on WMMA
+  /// through the same plan and emitter as MFMA (printer_hip_mfma.cpp).
+  bool wmma = false;
+  /// What the math mode `fast` compiles to in the device header (explain's math line): the
+  /// division, exp and exp2 forms, e.g. "__fdividef, __expf, ex2.approx.f32".
+  std::string fast_math;
   /// Extra attributes printed after `__launch_bounds__` (HIP: amdgpu_waves_per_eu(N)).
   std::string kernel_attributes;
 };

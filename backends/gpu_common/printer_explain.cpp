@@ -90,7 +90,15 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
     add("waves_per_eu", "ignored: an AMD occupancy hint; NVIDIA uses __launch_bounds__ and maxnreg");
   }
   add("matrix_instr_nonkdim", explain_matrix_instr(p, d, plan));
-  add("math", std::string("kernel math mode ") + (k.math_mode == ir::MathMode::fast ? "fast (__fdividef, __expf, rsqrtf)" : "exact"));
+  // The vendor's facts: the device header's fast forms, and the unit `dot` runs on (the plan).
+  std::string math = std::string("kernel math mode ") +
+                     (k.math_mode == ir::MathMode::fast ? "fast (" + d.fast_math + ")" : "exact");
+  if (has_dot)
+    math += std::string("; dot accumulates in f32 on ") +
+            (plan.mfma ? (d.wmma ? "WMMA (see matrix_instr_nonkdim)" : "MFMA (see matrix_instr_nonkdim)")
+             : plan.mma ? (plan.mma->wgmma ? "wgmma" : "mma.sync m16n8k16")
+                        : "FMA (fmaf per product: " + d.target + " has no usable matrix instruction, see the notes)");
+  add("math", math);
   for (const std::string& n : p.notes) add("note", n);
   return out;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `dot` on AMD matrix cores (MFMA, CDNA: gfx908, gfx90a, gfx94x, gfx950), the HIP counterpart of
-// printer_mma.cpp's mma.sync path, chosen by the dialect's `mfma` (STYLE A2: vendor facts in the
-// table, the rest of the printer shared).
+// `dot` on AMD matrix cores (MFMA, CDNA: gfx908, gfx90a, gfx94x, gfx950; WMMA, RDNA3: gfx11), the
+// HIP counterpart of printer_mma.cpp's mma.sync path, chosen by the dialect's `mfma` / `wmma`
+// (STYLE A2: vendor facts in the table, the rest of the printer shared).
 //
 // One wavefront of 64 lanes issues D x D x kin instructions (v_mfma_f32_32x32x8bf16_1k, ...;
 // the fragment layouts are in device_headers/tessera_hip.h). With G = 64/D lane groups and
@@ -16,6 +16,14 @@
 // lane l reads, per K step of kin, A rows of its instruction row l%D (mapped as above with r/4 =
 // (l%D)/(4G), l/D -> ((l%D)/4)%G, r%4 -> l%4) at K = kpl·(l/D) + 0..kpl-1, and B columns l%D at the
 // same K, kpl = kin / G elements (4 for f16/bf16, 1 for f32).
+//
+// WMMA (RDNA3, wave32, v_wmma_f32_16x16x16_{f16,bf16}; RDNA3 ISA "Wave Matrix Multiply
+// Accumulate", AMD matrix instruction calculator for gfx11): lane l holds A row l%16 and B column
+// l%16 over all 16 K, lanes 16-31 repeating lanes 0-15, and result register r = C[2r + l/16][l%16].
+// The same scheme with D = 16, G = 2 lane groups of rows interleaved (row 2r + g) instead of
+// blocks of 4: M is "1 row per thread, 2 lane groups (tid stride 16), wm wavefronts (stride 32)",
+// so instruction row i of tile t of wavefront wm_i is M register 8t + i/2 of component
+// 2·wm_i + i%2, i.e. block row (8t + i/2)·2wm + 2·wm_i + i%2.
 #include <algorithm>
 
 #include "gpu_common/printer_internal.h"
@@ -35,19 +43,32 @@ struct MfmaInstr {
 };
 
 MfmaInstr mfma_instr(const Dialect& d, DType t, int nonkdim) {
+  if (d.wmma) {  // gfx11: one shape, 16x16x16, f16 and bf16 operands (no f32 form)
+    if (nonkdim != 16) return {};
+    if (t == DType::bf16)
+      return {16, "ts::wmma_16x16x16_bf16", "GFX11_16x16x16_F32BF16BF16F32", "v_wmma_f32_16x16x16_bf16"};
+    if (t == DType::f16) return {16, "ts::wmma_16x16x16_f16", "GFX11_16x16x16_F32F16F16F32", "v_wmma_f32_16x16x16_f16"};
+    return {};
+  }
   const bool big = nonkdim == 32;
   const std::string arch = t == DType::bf16 ? "GFX90A" : "GFX908";
+  // gfx94x/gfx950 spell the same instructions with an underscore before the type and without
+  // "_1k" (v_mfma_f32_32x32x8_bf16): the names their disassembly shows.
+  const bool gfx94 = d.target.rfind("gfx94", 0) == 0 || d.target.rfind("gfx95", 0) == 0;
+  auto name = [&](const std::string& shape, const std::string& type) {
+    return "v_mfma_f32_" + shape + (gfx94 ? "_" + type : type == "bf16" ? type + "_1k" : type);
+  };
   switch (t) {
     case DType::bf16:
       if (!d.mfma_bf16) return {};
-      return big ? MfmaInstr{8, "ts::mfma_32x32x8_bf16", arch + "_32x32x8_F32BF16BF16F32", "v_mfma_f32_32x32x8bf16_1k"}
-                 : MfmaInstr{16, "ts::mfma_16x16x16_bf16", arch + "_16x16x16_F32BF16BF16F32", "v_mfma_f32_16x16x16bf16_1k"};
+      return big ? MfmaInstr{8, "ts::mfma_32x32x8_bf16", arch + "_32x32x8_F32BF16BF16F32", name("32x32x8", "bf16")}
+                 : MfmaInstr{16, "ts::mfma_16x16x16_bf16", arch + "_16x16x16_F32BF16BF16F32", name("16x16x16", "bf16")};
     case DType::f16:
-      return big ? MfmaInstr{8, "ts::mfma_32x32x8_f16", arch + "_32x32x8_F32F16F16F32", "v_mfma_f32_32x32x8f16"}
-                 : MfmaInstr{16, "ts::mfma_16x16x16_f16", arch + "_16x16x16_F32F16F16F32", "v_mfma_f32_16x16x16f16"};
+      return big ? MfmaInstr{8, "ts::mfma_32x32x8_f16", arch + "_32x32x8_F32F16F16F32", name("32x32x8", "f16")}
+                 : MfmaInstr{16, "ts::mfma_16x16x16_f16", arch + "_16x16x16_F32F16F16F32", name("16x16x16", "f16")};
     case DType::f32:
-      return big ? MfmaInstr{2, "ts::mfma_32x32x2_f32", arch + "_32x32x2_F32F32F32F32", "v_mfma_f32_32x32x2f32"}
-                 : MfmaInstr{4, "ts::mfma_16x16x4_f32", arch + "_16x16x4_F32F32F32F32", "v_mfma_f32_16x16x4f32"};
+      return big ? MfmaInstr{2, "ts::mfma_32x32x2_f32", arch + "_32x32x2_F32F32F32F32", name("32x32x2", "f32")}
+                 : MfmaInstr{4, "ts::mfma_16x16x4_f32", arch + "_16x16x4_F32F32F32F32", name("16x16x4", "f32")};
     default: return {};
   }
 }
@@ -76,8 +97,9 @@ bool split_waves(std::int64_t bm, std::int64_t bn, int d, std::int64_t waves, in
 std::string mfma_blocker(const lower::Program& p, const Dialect& d, const ir::Expr& dot, const ThreadPlan& plan,
                          MfmaPlan* out) {
   const auto& n = *dot.as<ir::Dot>();
-  if (!d.mfma) return d.target + " has no MFMA instructions (AMD CDNA only)";
-  if (d.warp_size != 64) return "MFMA needs 64-lane wavefronts";
+  if (!d.mfma && !d.wmma) return d.target + " has no matrix instructions (MFMA: CDNA; WMMA: RDNA3)";
+  if (d.mfma && d.warp_size != 64) return "MFMA needs 64-lane wavefronts";
+  if (d.wmma && d.warp_size != 32) return "WMMA (wave32 forms) needs 32-lane wavefronts";
   if (n.type.dtype != DType::f32) return "the accumulator is not f32";
   const auto* va = n.a.as<ir::Var>();
   const auto* vb = n.b.as<ir::Var>();
@@ -95,13 +117,18 @@ std::string mfma_blocker(const lower::Program& p, const Dialect& d, const ir::Ex
   const std::int64_t bm = p.shape_of({o[0]}, false)[0], bn = p.shape_of({o[1]}, false)[0],
                      bk = p.shape_of({ax[1]}, false)[0];
   // matrix_instr_nonkdim: 16 or 32 as given; 0 or absent: 32 where the tile fits, else 16.
+  // WMMA has 16 only (explain says the field is not used there).
   const std::int64_t asked = p.config.matrix_instr_nonkdim().value_or(0);
-  std::vector<int> sizes = asked == 16 ? std::vector<int>{16} : asked == 32 ? std::vector<int>{32} : std::vector<int>{32, 16};
+  std::vector<int> sizes = d.wmma ? std::vector<int>{16}
+                           : asked == 16 ? std::vector<int>{16}
+                           : asked == 32 ? std::vector<int>{32}
+                                         : std::vector<int>{32, 16};
   std::string why;
   for (int nk : sizes) {
     const MfmaInstr ins = mfma_instr(d, a.dtype(), nk);
     if (ins.fn.empty()) {
-      why = std::string("no MFMA instruction for ") + std::string(dtype_name(a.dtype())) + " operands on " + d.target;
+      why = std::string(d.wmma ? "no WMMA" : "no MFMA") + " instruction for " + std::string(dtype_name(a.dtype())) +
+            " operands on " + d.target;
       continue;
     }
     MfmaPlan m;
@@ -120,6 +147,7 @@ std::string mfma_blocker(const lower::Program& p, const Dialect& d, const ir::Ex
     m.tn = static_cast<int>(bn / (std::int64_t{nk} * m.wn));
     m.bk = bk;
     m.dtype = a.dtype();
+    m.wmma = d.wmma;
     m.m_key = axis_key(o[0]);
     m.n_key = axis_key(o[1]);
     *out = m;
@@ -137,28 +165,28 @@ void plan_mfma(const lower::Program& p, const Dialect& d, const std::vector<ir::
     if (why.empty() && plan.mfma &&
         (plan.mfma->m_key != m.m_key || plan.mfma->n_key != m.n_key || plan.mfma->wm != m.wm ||
          plan.mfma->wn != m.wn || plan.mfma->nonkdim != m.nonkdim))
-      why = "another dot already fixed a different MFMA layout";
+      why = "another dot already fixed a different matrix-instruction layout";
     if (!why.empty()) {
-      plan.notes.push_back("dot: FMA, not MFMA: " + why);
+      plan.notes.push_back(std::string("dot: FMA, not ") + (d.wmma ? "WMMA: " : "MFMA: ") + why);
       continue;
     }
     const auto& n = *e.as<ir::Dot>();
     const std::vector<Axis> o = Printer::real_axes(n.type.axes);
     if (!plan.mfma) {
-      const int D = m.nonkdim, G = 64 / D;
-      AxisDist dm;  // M: 4 rows per thread, G lane groups at tid stride D, wm wavefronts at 64
+      const int L = m.wmma ? 32 : 64, D = m.nonkdim, G = L / D;
+      AxisDist dm;  // M: 4 rows (WMMA: 1) per thread, G lane groups at tid stride D, wm wavefronts at L
       dm.block = p.shape_of({o[0]}, false)[0];
-      dm.spt = 4;
+      dm.spt = m.wmma ? 1 : 4;
       dm.thr = G * m.wm;
       dm.stride = D;
-      if (m.wm > 1) dm.lo_thr = G, dm.hi_stride = 64;
+      if (m.wm > 1) dm.lo_thr = G, dm.hi_stride = L;
       dm.masked = axis_masked(p, o[0]);
-      AxisDist dn;  // N: 1 column per thread, D lanes at tid stride 1, wn wavefronts at 64·wm
+      AxisDist dn;  // N: 1 column per thread, D lanes at tid stride 1, wn wavefronts at L·wm
       dn.block = p.shape_of({o[1]}, false)[0];
       dn.spt = 1;
       dn.thr = D * m.wn;
       dn.stride = 1;
-      if (m.wn > 1) dn.lo_thr = D, dn.hi_stride = 64 * m.wm;
+      if (m.wn > 1) dn.lo_thr = D, dn.hi_stride = L * m.wm;
       dn.masked = axis_masked(p, o[1]);
       plan.axes[m.m_key] = dm;
       plan.axes[m.n_key] = dn;
@@ -170,37 +198,42 @@ void plan_mfma(const lower::Program& p, const Dialect& d, const std::vector<ir::
 
 std::string explain_matrix_instr(const lower::Program& p, const Dialect& d, const ThreadPlan& plan) {
   const std::string asked = p.config.matrix_instr_nonkdim() ? std::to_string(*p.config.matrix_instr_nonkdim()) : "unset";
-  if (!d.mfma) return "ignored: " + d.target + " has no MFMA instructions (an AMD CDNA field)";
+  if (!d.mfma && !d.wmma) return "ignored: " + d.target + " has no MFMA instructions (an AMD CDNA field)";
   if (plan.mfma) {
     const MfmaPlan& m = *plan.mfma;
     const MfmaInstr ins = mfma_instr(d, m.dtype, m.nonkdim);
-    return "used (" + asked + "): dot on " + ins.mnemonic + " (" + ins.atom + "), wavefronts " + std::to_string(m.wm) +
+    return (d.wmma ? "not used (" + asked + "): RDNA3 WMMA has one shape; dot on "
+                   : "used (" + asked + "): dot on ") + ins.mnemonic + " (" + ins.atom + "), wavefronts " + std::to_string(m.wm) +
            "x" + std::to_string(m.wn) + ", " + std::to_string(m.tm) + "x" + std::to_string(m.tn) +
            " instruction tiles each";
   }
   for (const std::string& n : plan.notes)
-    if (n.rfind("dot: FMA, not MFMA", 0) == 0) return "value " + asked + "; " + n;
+    if (n.rfind("dot: FMA, not ", 0) == 0) return "value " + asked + "; " + n;
   return "ignored: the kernel has no dot";
 }
 
 void Printer::emit_mfma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b) {
   const MfmaPlan& m = *plan_.mfma;
   const MfmaInstr ins = mfma_instr(d_, m.dtype, m.nonkdim);
-  const int D = m.nonkdim, G = 64 / D, P = D / (4 * G), kpl = m.kin / G;
+  const int L = m.wmma ? 32 : 64, D = m.nonkdim, G = L / D, kpl = m.wmma ? m.kin : m.kin / G;
   const std::string s = std::to_string(D), WM = std::to_string(m.wm), WN = std::to_string(m.wn),
                     TM = std::to_string(m.tm), TN = std::to_string(m.tn), KPL = std::to_string(kpl),
-                    RN = std::to_string(dist(real_axes(d.type.axes)[1]).regs()), R = std::to_string(4 * P);
-  const std::string frag = D == 32 ? "ts::f32x16" : "ts::f32x4";
+                    RN = std::to_string(dist(real_axes(d.type.axes)[1]).regs()), R = std::to_string(D * D / L);
+  const std::string frag = D == 32 ? "ts::f32x16" : m.wmma ? "ts::f32x8" : "ts::f32x4";
   const std::string elem = m.dtype == DType::f32 ? "float" : "ts::u16";
   line("// dot: " + ins.atom + " (" + ins.mnemonic + "), wavefronts " + WM + "x" + WN + ", " + TM + "x" + TN +
        " instruction tiles per wavefront");
   open("");
-  line("const int lane = tid & 63, wave = tid >> 6;");
+  line(m.wmma ? "const int lane = tid & 31, wave = tid >> 5;" : "const int lane = tid & 63, wave = tid >> 6;");
   line("const int wm_i = wave % " + WM + ", wn_i = (wave / " + WM + ") % " + WN + ";");
-  line("const int lr = lane % " + s + ", lk = lane / " + s + ";");
+  if (m.wmma) line("const int lr = lane % 16;  // lanes 16-31 repeat the operands of lanes 0-15");
+  else line("const int lr = lane % " + s + ", lk = lane / " + s + ";");
   line("// A row of instruction row lr in tile t = 0 (printer_hip_mfma.cpp), B column of lane column lr");
-  line("const int a_row = (lr / " + std::to_string(4 * G) + ") * " + std::to_string(4 * G * m.wm) + " + 4 * (" +
-       std::to_string(G) + " * wm_i + (lr / 4) % " + std::to_string(G) + ") + lr % 4;");
+  if (m.wmma)
+    line("const int a_row = (lr / 2) * " + std::to_string(2 * m.wm) + " + 2 * wm_i + lr % 2;");
+  else
+    line("const int a_row = (lr / " + std::to_string(4 * G) + ") * " + std::to_string(4 * G * m.wm) + " + 4 * (" +
+         std::to_string(G) + " * wm_i + (lr / 4) % " + std::to_string(G) + ") + lr % 4;");
   line("const int b_col = wn_i * " + s + " + lr;");
   line("const " + elem + "* sa = " + stage_ptr_.at(a.let_id) + ";");
   line("const " + elem + "* sb = " + stage_ptr_.at(b.let_id) + ";");
@@ -214,7 +247,7 @@ void Printer::emit_mfma_dot(const ir::Dot& d, const std::string& acc, const Stag
   line("    for (int r = 0; r < " + R + "; ++r) c[t][u][r] = " + acc + "[(" + R + " * t + r) * " + RN + " + u];");
   line("#pragma unroll");
   open("for (int kk = 0; kk < " + std::to_string(m.bk / m.kin) + "; ++kk)");
-  line("const int k0 = kk * " + std::to_string(m.kin) + " + lk * " + KPL + ";");
+  line("const int k0 = kk * " + std::to_string(m.kin) + (m.wmma ? std::string(";") : " + lk * " + KPL + ";"));
   const std::string xa = m.dtype == DType::f32 ? "xa[t]" : "xa[t][e]", xb = m.dtype == DType::f32 ? "xb[u]" : "xb[u][e]";
   line(elem + " xa[" + TM + "]" + (kpl > 1 ? "[" + KPL + "]" : "") + ", xb[" + TN + "]" + (kpl > 1 ? "[" + KPL + "]" : "") + ";");
   line("#pragma unroll");

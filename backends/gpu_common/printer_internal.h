@@ -88,6 +88,10 @@ struct MfmaPlan {
   int tm = 1, tn = 1;          ///< instruction tiles per wavefront along M and N
   std::int64_t bk = 8;         ///< the K tile (a multiple of kin)
   DType dtype = DType::bf16;   ///< operand type: bf16, f16 or f32
+  /// RDNA3 WMMA instead (wave32, D = kin = 16): lane l holds A row l%16 and B column l%16 over
+  /// all 16 K (lanes 16-31 repeat lanes 0-15) and c[r] = C[2r + l/16][l%16], so M is spread as
+  /// 1 row per thread, 2 lane groups (tid stride 16) and wm wavefronts (tid stride 32).
+  bool wmma = false;
 };
 
 /// The thread mapping of a program: one distribution per axis, the staged dot operands, and the

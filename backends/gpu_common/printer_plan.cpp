@@ -155,9 +155,9 @@ ThreadPlan plan_threads(const lower::Program& p, const Dialect& dialect) {
     plan.staged_values[id] = c.lets.at(id);
   }
 
-  // A dot on tensor cores fixes its accumulator axes first (printer_mma.cpp; AMD MFMA:
-  // printer_hip_mfma.cpp).
-  if (dialect.mfma) plan_mfma(p, dialect, first.dots, plan);
+  // A dot on tensor cores fixes its accumulator axes first (printer_mma.cpp; AMD MFMA/WMMA:
+  // printer_hip_mfma.cpp, which also says why an AMD target has no matrix instruction).
+  if (dialect.language == "hip") plan_mfma(p, dialect, first.dots, plan);
   else plan_mma(p, dialect, first.dots, plan);
 
   // Spaces of higher rank and more elements claim digits first; within one, the last axis

@@ -27,6 +27,12 @@ gpu::Dialect hip_dialect(const std::string& target, const Config& config) {
   const std::string& f = t.family;
   d.mfma = f == "cdna1" || f == "cdna2" || f == "cdna3" || f == "cdna4";
   d.mfma_bf16 = d.mfma && f != "cdna1";
+  // WMMA: RDNA3/3.5 (gfx11) wave32 16x16x16 f16/bf16 (RDNA3 ISA guide). RDNA4's WMMA has another
+  // lane layout and builtins no compiler here knows, so gfx12 keeps the FMA dot.
+  d.wmma = (f == "rdna3" || f == "rdna3_5") && t.warp_size == 32;
+  // Fast math (device_headers/tessera_hip.h): HIP's __fdividef is the IEEE division, so fast
+  // division is v_rcp_f32 plus one Newton step; exp is __expf (v_exp_f32), exp2 ocml's exp2f.
+  d.fast_math = "v_rcp_f32 + one Newton step for division, __expf (v_exp_f32), exp2f";
   // 1024 work-items per workgroup and 64 KiB of LDS a workgroup may allocate on every GCN,
   // CDNA and RDNA target (gfx950's 160 KiB LDS is not used yet).
   d.max_threads = 1024;

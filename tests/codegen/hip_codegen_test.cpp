@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "codegen/cuda_example_cases.h"
+#include "codegen/run_command.h"
 #include "gpu_common/printer.h"
 #include "hip/api.h"
 #include "hip/codegen.h"
@@ -121,6 +122,22 @@ TEST(HipCodegen, DotUsesFmaWithoutMatrixCores) {
   EXPECT_NE(s.find("ts::u16 sm_v"), std::string::npos) << s;  // operands staged in LDS
   EXPECT_NE(s.find("fmaf("), std::string::npos);
   EXPECT_EQ(s.find("ts::mfma_"), std::string::npos);
+  EXPECT_NE(s.find("note: dot: FMA, not MFMA: gfx1030 has no matrix instructions"), std::string::npos) << s;
+  EXPECT_EQ(s.find("CUDA cores"), std::string::npos) << "vendor-true notes";
+}
+
+TEST(HipCodegen, DotRunsOnWmmaOnRdna3) {
+  const std::string s = source_of("matmul", "b32x32x16_w4", "gfx1100");  // 32x32 over 4 wave32s
+  EXPECT_NE(s.find("ts::wmma_16x16x16_bf16(c[t][u], xa[t], xb[u]);"), std::string::npos) << s;
+  EXPECT_NE(s.find("const int lane = tid & 31, wave = tid >> 5;"), std::string::npos);
+  EXPECT_NE(s.find("const int a_row = (lr / 2) * 4 + 2 * wm_i + lr % 2;"), std::string::npos);  // 2 M wavefronts
+  // M: 1 row per thread, 2 lane groups at tid stride 16, 2 wavefronts at 32; N: 16 lanes, then 2 wavefronts
+  EXPECT_NE(s.find("const int c_t0 = (tid / 16) % 2 + 2 * ((tid / 32) % 2);"), std::string::npos);
+  EXPECT_NE(s.find("const int c_t1 = (tid / 1) % 16 + 16 * ((tid / 64) % 2);"), std::string::npos);
+  const std::string e = explain(find_case("matmul", "b32x32x16_w4"), "gfx1100");
+  EXPECT_NE(e.find("dot accumulates in f32 on WMMA"), std::string::npos) << e;
+  EXPECT_EQ(e.find("__fdividef"), std::string::npos) << "HIP's fast division is v_rcp_f32 + Newton\n" << e;
+  EXPECT_NE(e.find("math: kernel math mode fast (v_rcp_f32"), std::string::npos) << e;
 }
 
 TEST(HipCodegen, WavesPerEuBecomesAnAttribute) {
@@ -200,12 +217,8 @@ std::string find_llvm_objdump() {
 }
 
 std::string run_capture(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0;) out.append(buf, n);
-  return out;
+  int status = 0;
+  return test::run_command(command, &status);
 }
 
 TEST(HipCompiler, MatmulCodeObjectHasMfmaInstructions) {
@@ -228,7 +241,7 @@ TEST(HipCompiler, MatmulCodeObjectHasMfmaInstructions) {
       ASSERT_TRUE(f) << path;
       ASSERT_EQ(std::fwrite(r.code_object.data(), 1, r.code_object.size(), f.get()), r.code_object.size());
     }
-    const std::string disasm = run_capture(objdump + " -d --mcpu=gfx90a " + path + " 2>&1");
+    const std::string disasm = run_capture(objdump + " -d --mcpu=gfx90a " + path);
     EXPECT_NE(disasm.find(check.mnemonic), std::string::npos) << check.config << "\n" << disasm.substr(0, 4000);
     EXPECT_EQ(disasm.find("scratch_"), std::string::npos) << "no scratch traffic";
     std::remove(path.c_str());

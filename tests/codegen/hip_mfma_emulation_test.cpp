@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The MFMA dot path checked without AMD hardware (STYLE A11: emulate vendor MMA semantics on the
+// The MFMA and WMMA dot paths checked without AMD hardware (STYLE A11: emulate vendor MMA semantics on the
 // CPU): the HIP source printed for matmul is compiled for the host by clang++ with a small shim
 // (one std::thread per work-item, a barrier for __syncthreads, __shared__ as statics) in which
-// each v_mfma builtin exchanges the 64 lanes' fragments and computes D = A·B + C from the
-// documented lane layouts (device_headers/tessera_hip.h). A wrong row/column/K mapping in
-// printer_hip_mfma.cpp, or a wrong accumulator distribution, shows up as a wrong product.
+// each v_mfma builtin exchanges the 64 lanes' fragments (v_wmma: the 32 lanes') and computes
+// D = A·B + C from the documented lane layouts (device_headers/tessera_hip.h). A wrong
+// row/column/K mapping in printer_hip_mfma.cpp, or a wrong accumulator distribution, shows up as
+// a wrong product; WMMA operands that lanes 16-31 do not repeat from lanes 0-15 abort the run.
 // Skips when no clang++ is installed (the shim needs clang's ext_vector_type).
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include <memory>
 
 #include "codegen/cuda_example_cases.h"
+#include "codegen/run_command.h"
 #include "hip/codegen.h"
 #include "tessera/platform/target.h"
 
@@ -37,7 +39,6 @@ constexpr const char* kShim = R"SHIM(
 #define __align__(x) __attribute__((aligned(x)))
 #define __shared__ static
 #define _Float16 __fp16
-#define __gfx90a__ 1
 struct Dim3 { unsigned x = 0, y = 0, z = 0; };
 thread_local Dim3 threadIdx, blockIdx;
 std::barrier<>* g_barrier = nullptr;
@@ -71,7 +72,31 @@ C mfma(FA&& a_at, FB&& b_at, C c) {
   __syncthreads();  // every lane has read the fragments before the next instruction writes them
   return c;
 }
+// RDNA3 WMMA 16x16x16 on one wave32: lane l holds A row l%16 and B column l%16 over K = 0..15
+// (lanes 16-31 the same values) and returns c[r] += C[2r + l/16][l%16].
+float wa[32][32][16], wb[32][32][16];  // [wave][lane][k]
+template <class FA, class FB, class C>
+C wmma(FA&& a_at, FB&& b_at, C c) {
+  const int l = threadIdx.x % 32, w = threadIdx.x / 32;
+  for (int e = 0; e < 16; ++e) wa[w][l][e] = a_at(e), wb[w][l][e] = b_at(e);
+  __syncthreads();
+  for (int e = 0; e < 16; ++e)
+    if (wa[w][l][e] != wa[w][l % 16][e] || wb[w][l][e] != wb[w][l % 16][e]) {
+      std::printf("lane %d of wave %d does not repeat lane %d's WMMA operands\n", l, w, l % 16);
+      std::abort();
+    }
+  for (int r = 0; r < 8; ++r) {
+    const int row = 2 * r + l / 16, col = l % 16;
+    float s = c[r];
+    for (int k = 0; k < 16; ++k) s += wa[w][row][k] * wb[w][col][k];
+    c[r] = s;
+  }
+  __syncthreads();
+  return c;
+}
 }  // namespace emu
+#define __builtin_amdgcn_wmma_f32_16x16x16_bf16_w32(a, b, c) emu::wmma([&](int e) { return emu::elem(a, e); }, [&](int e) { return emu::elem(b, e); }, c)
+#define __builtin_amdgcn_wmma_f32_16x16x16_f16_w32(a, b, c) emu::wmma([&](int e) { return emu::elem(a, e); }, [&](int e) { return emu::elem(b, e); }, c)
 #define TS_EMU_MFMA(D, KPL, a, b, c) emu::mfma<D, KPL>([&](int e) { return emu::elem(a, e); }, [&](int e) { return emu::elem(b, e); }, c)
 #define __builtin_amdgcn_mfma_f32_32x32x8bf16_1k(a, b, c, x, y, z) TS_EMU_MFMA(32, 4, a, b, c)
 #define __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(a, b, c, x, y, z) TS_EMU_MFMA(16, 4, a, b, c)
@@ -120,19 +145,11 @@ std::string find_clang() {
   return "";
 }
 
-std::string run(const std::string& command, int* status) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int st = pclose(pipe);
-  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
+std::string run(const std::string& command, int* status) { return test::run_command(command, status); }
 
 struct EmuCase {
   const char* name;
+  const char* target;  ///< gfx90a (MFMA, wave64) or gfx1100 (WMMA, wave32)
   const char* config;
   const char* expect;  ///< the instruction the source must use
 };
@@ -143,7 +160,8 @@ TEST_P(HipMfmaEmulation, MatmulMatchesFloat64) {
   const std::string clang = find_clang();
   if (clang.empty()) GTEST_SKIP() << "no clang++ to build the host emulation (Debian: clang-14)";
   test::CudaCase c{"matmul", GetParam().name, GetParam().config, {{"m", 70}, {"k", 100}, {"n", 90}}};
-  const lower::Program p = test::lower_cuda_case(c, "gfx90a", 64);
+  const std::string target = GetParam().target;
+  const lower::Program p = test::lower_cuda_case(c, target, platform::Target::parse(target).warp_size);
   const gpu::KernelSource ks = emit_hip_kernel(p);
   ASSERT_NE(ks.source.text.find(GetParam().expect), std::string::npos) << ks.source.text;
   const lower::LaunchGrid grid = p.launch_grid({}, 1);
@@ -152,7 +170,7 @@ TEST_P(HipMfmaEmulation, MatmulMatchesFloat64) {
                     exe = dir + "/ts_mfma_emu_" + c.name;
   {
     std::ofstream f(cpp);
-    f << kShim << ks.source.text << kMain;
+    f << "#define __" << target << "__ 1\n" << kShim << ks.source.text << kMain;
   }
   int status = 0;
   const std::string build = run(clang + " -std=c++20 -O1 -pthread -w -o " + exe + " " + cpp, &status);
@@ -165,12 +183,19 @@ TEST_P(HipMfmaEmulation, MatmulMatchesFloat64) {
 
 INSTANTIATE_TEST_SUITE_P(
     Configs, HipMfmaEmulation,
-    ::testing::Values(EmuCase{"w4_32x32", R"({"block_sizes":[64,64,32],"num_warps":4})", "ts::mfma_32x32x8_bf16("},
-                      EmuCase{"w4_16x16", R"({"block_sizes":[64,64,32],"num_warps":4,"matrix_instr_nonkdim":16})",
-                              "ts::mfma_16x16x16_bf16("},
-                      EmuCase{"w8_128x64", R"({"block_sizes":[128,64,16],"num_warps":8,"l2_groupings":[2]})",
-                              "ts::mfma_32x32x8_bf16("},
-                      EmuCase{"w1_32x64", R"({"block_sizes":[32,64,32],"num_warps":1})", "ts::mfma_32x32x8_bf16("}),
+    ::testing::Values(
+        EmuCase{"w4_32x32", "gfx90a", R"({"block_sizes":[64,64,32],"num_warps":4})", "ts::mfma_32x32x8_bf16("},
+        EmuCase{"w4_16x16", "gfx90a", R"({"block_sizes":[64,64,32],"num_warps":4,"matrix_instr_nonkdim":16})",
+                "ts::mfma_16x16x16_bf16("},
+        EmuCase{"w8_128x64", "gfx90a", R"({"block_sizes":[128,64,16],"num_warps":8,"l2_groupings":[2]})",
+                "ts::mfma_32x32x8_bf16("},
+        EmuCase{"w1_32x64", "gfx90a", R"({"block_sizes":[32,64,32],"num_warps":1})", "ts::mfma_32x32x8_bf16("},
+        // WMMA: wavefronts 2x2 with 2x2 tiles, 2x1 with 1x2... and one wavefront with 2x4 tiles
+        EmuCase{"wmma_w4_64x64", "gfx1100", R"({"block_sizes":[64,64,16],"num_warps":4})", "ts::wmma_16x16x16_bf16("},
+        EmuCase{"wmma_w2_32x64", "gfx1100", R"({"block_sizes":[32,64,32],"num_warps":2})", "ts::wmma_16x16x16_bf16("},
+        EmuCase{"wmma_w8_128x64", "gfx1100", R"({"block_sizes":[128,64,32],"num_warps":8,"l2_groupings":[2]})",
+                "ts::wmma_16x16x16_bf16("},
+        EmuCase{"wmma_w1_32x64", "gfx1100", R"({"block_sizes":[32,64,16],"num_warps":1})", "ts::wmma_16x16x16_bf16("}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

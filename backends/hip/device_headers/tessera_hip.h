@@ -168,5 +168,23 @@ __device__ __forceinline__ void mfma_16x16x4_f32(f32x4& c, float a, float b) {
   c = __builtin_amdgcn_mfma_f32_16x16x4f32(a, b, c, 0, 0, 0);
 }
 #endif
+// WMMA (RDNA3: gfx11, wave32), D = A·B + C over 16x16x16 with f32 accumulators. Lane l (RDNA3 ISA
+// "Wave Matrix Multiply Accumulate"; AMD matrix instruction calculator, gfx11):
+//   a[i] = A[l % 16][i], b[i] = B[i][l % 16] (lanes 16-31 must hold the same as lanes 0-15),
+//   c[r] = C[2·r + l / 16][l % 16]   (r < 8)
+typedef float f32x8 __attribute__((ext_vector_type(8)));
+typedef short i16x16 __attribute__((ext_vector_type(16)));
+typedef _Float16 f16x16 __attribute__((ext_vector_type(16)));
+#if defined(__gfx1100__) || defined(__gfx1101__) || defined(__gfx1102__) || defined(__gfx1103__) || \
+    defined(__gfx1150__) || defined(__gfx1151__) || defined(__gfx1152__)
+/// GFX11_16x16x16_F32BF16BF16F32: v_wmma_f32_16x16x16_bf16.
+__device__ __forceinline__ void wmma_16x16x16_bf16(f32x8& c, const u16 (&a)[16], const u16 (&b)[16]) {
+  c = __builtin_amdgcn_wmma_f32_16x16x16_bf16_w32(__builtin_bit_cast(i16x16, a), __builtin_bit_cast(i16x16, b), c);
+}
+/// GFX11_16x16x16_F32F16F16F32: v_wmma_f32_16x16x16_f16.
+__device__ __forceinline__ void wmma_16x16x16_f16(f32x8& c, const u16 (&a)[16], const u16 (&b)[16]) {
+  c = __builtin_amdgcn_wmma_f32_16x16x16_f16_w32(__builtin_bit_cast(f16x16, a), __builtin_bit_cast(f16x16, b), c);
+}
+#endif
 
 }  // namespace ts
