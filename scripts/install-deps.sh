@@ -15,6 +15,7 @@ pkgs=(
   llvm-14                                            # llvm-objdump-14: MFMA in gfx90a code objects (48 MB)
   hipcc                                              # offline gfx940/gfx1100 checks: clang-15, llvm-15,
                                                      # lld-15, rocm-device-libs (45 MB download, 257 MB)
+  libtrilinos-kokkos-dev                             # Kokkos::View adapter test, Kokkos baselines (4 MB)
 )
 
 missing=()

@@ -7,6 +7,9 @@
 /// cmake/TesseraDependencies.cmake); without Kokkos the header still compiles, declaring only
 /// `dtype_of`, so the self-contained-headers check passes on machines without Kokkos.
 ///
+/// bf16, f16 and fp8 data lives in Views of same-size integers (Kokkos 3.4 has no such types):
+/// `from_kokkos(view, DType::bf16)` names the format, checking the element size.
+///
 /// Kokkos strides are in elements, like Tessera's, so LayoutRight, LayoutLeft and
 /// LayoutStride views all map directly. Works with Kokkos 3.4 (`View::rank` a static
 /// constant) and 4.x (`rank` an integral_constant object): both convert to an integer.
@@ -21,6 +24,7 @@
 #include <type_traits>
 
 #include "tessera/dtype.h"
+#include "tessera/error.h"
 #include "tessera/runtime/tensor.h"
 
 namespace tessera::runtime {
@@ -40,11 +44,10 @@ constexpr DType dtype_of() {
 }
 
 #if TS_IMPL_KOKKOS_VIEW_AVAILABLE
-/// A view of `view`'s data on `cpu`. The Kokkos view (or another reference to its
-/// allocation) must outlive the result. Compile-time error for views whose memory the host
-/// cannot access.
+namespace detail {
+/// `view`'s data, extents and element strides as a TensorView of `dtype` on `cpu`.
 template <typename ViewT>
-TensorView from_kokkos(const ViewT& view) {
+TensorView kokkos_tensor_view(const ViewT& view, DType dtype) {
   static_assert(Kokkos::SpaceAccessibility<Kokkos::HostSpace,
                                            typename ViewT::memory_space>::accessible,
                 "from_kokkos takes host-accessible Kokkos::Views only");
@@ -56,10 +59,33 @@ TensorView from_kokkos(const ViewT& view) {
     shape[d] = static_cast<std::int64_t>(view.extent(d));
     strides[d] = static_cast<std::int64_t>(view.stride(d));
   }
-  using Value = typename ViewT::value_type;
-  return TensorView(const_cast<std::remove_cv_t<Value>*>(view.data()), dtype_of<Value>(),
-                    std::span<const std::int64_t>(shape.data(), rank),
+  using Value = std::remove_cv_t<typename ViewT::value_type>;
+  return TensorView(const_cast<Value*>(view.data()), dtype, std::span<const std::int64_t>(shape.data(), rank),
                     std::span<const std::int64_t>(strides.data(), rank), DeviceId::cpu());
+}
+}  // namespace detail
+
+/// A view of `view`'s data on `cpu`. The Kokkos view (or another reference to its
+/// allocation) must outlive the result. Compile-time error for views whose memory the host
+/// cannot access.
+template <typename ViewT>
+TensorView from_kokkos(const ViewT& view) {
+  return detail::kokkos_tensor_view(view, dtype_of<typename ViewT::value_type>());
+}
+
+/// The same with an explicit Tessera dtype, for the formats C++ (and Kokkos 3.4) has no
+/// arithmetic type for, held as same-size integers: bf16 or f16 in a `View<std::uint16_t*>`,
+/// f8e4m3fn or f8e5m2 in a `View<std::uint8_t*>`. Throws `UserError` when `dtype`'s size is not
+/// the value type's.
+template <typename ViewT>
+TensorView from_kokkos(const ViewT& view, DType dtype) {
+  using Value = std::remove_cv_t<typename ViewT::value_type>;
+  static_assert(std::is_trivially_copyable_v<Value>, "from_kokkos(view, dtype) takes views of plain values");
+  TS_USER_CHECK(static_cast<std::size_t>(dtype_size(dtype)) == sizeof(Value))
+      << "from_kokkos: a Kokkos::View of " << sizeof(Value) << "-byte values cannot hold " << dtype_name(dtype)
+      << " (" << dtype_size(dtype) << " bytes per element); use a View of a " << dtype_size(dtype)
+      << "-byte type, e.g. std::uint16_t for bf16/f16 or std::uint8_t for fp8";
+  return detail::kokkos_tensor_view(view, dtype);
 }
 #endif  // TS_IMPL_KOKKOS_VIEW_AVAILABLE
 
