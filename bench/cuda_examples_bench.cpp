@@ -8,6 +8,7 @@
 // same shapes. Without a CUDA device every benchmark reports the reason and skips.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -208,8 +209,19 @@ void register_all() {
              {"b128x128x64_w8_s4", R"({"block_sizes":[128,128,64],"num_warps":8,"num_stages":4,"l2_groupings":[8]})"},
              {"b128x256x32_w8_s6", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":6,"l2_groupings":[8]})"},
              {"b128x256x64_w8_s4_persistent", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"pid_type":"persistent_blocked"})"},
+             {"b128x256x32_w8_s8", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8,"l2_groupings":[8]})"},
              {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"}})
       big.push_back({"matmul", "bf16_" + sz + "_" + name, config, {{"m", size}, {"k", size}, {"n", size}}});
+    // More configs for one device call's sweep without a rebuild: TS_BENCH_MATMUL_CONFIGS holds
+    // lines of `name json` (e.g. "b128x256x64_w8_s4_g16 {...}").
+    if (const char* extra = std::getenv("TS_BENCH_MATMUL_CONFIGS")) {
+      std::istringstream lines(extra);
+      for (std::string line; std::getline(lines, line);) {
+        const std::size_t sp = line.find(' ');
+        if (sp == std::string::npos) continue;
+        big.push_back({"matmul", "bf16_" + sz + "_" + line.substr(0, sp), line.substr(sp + 1), {{"m", size}, {"k", size}, {"n", size}}});
+      }
+    }
   }
   for (const CudaCase& c : big) {
     benchmark::RegisterBenchmark(("cuda/" + c.example + "/" + c.name).c_str(), [c](benchmark::State& s) { run_case(s, c); })

@@ -115,6 +115,7 @@ std::optional<int> looped_rdim(const lower::Program& p, const ir::Type& t) {
 void Printer::emit(const ir::Stmt& s) {
   if (const auto* b = s.as<ir::Block>()) {
     plan_load_reuse(*b);
+    plan_in_place_dots(*b);
     for (const ir::Stmt& c : b->stmts) emit(c);
   } else if (const auto* l = s.as<ir::TileLoop>()) {
     emit_device_loop(*l);
@@ -134,6 +135,11 @@ void Printer::emit(const ir::Stmt& s) {
       return;
     }
     if (emit_reused_let(*let)) return;
+    if (in_place_reads_.count(let->id)) return;  // accumulated in place below (plan_in_place_dots)
+    if (auto ip = in_place_dots_.find(let->id); ip != in_place_dots_.end()) {
+      materialize_dot(*v.as<ir::Dot>(), v, "l" + std::to_string(ip->second), true);
+      return;
+    }
     if (looped_rdim(p_, v.type())) {
       deferred_[let->id] = v;  // evaluated chunk by chunk inside each consumer's loop
       return;
@@ -175,6 +181,7 @@ void Printer::emit(const ir::Stmt& s) {
       line(array_elem(name, d->init.type().axes) + " = " + elem(d->init) + ";");
     });
   } else if (const auto* a = s.as<ir::LocalAssign>()) {
+    if (in_place_assigns_.count(s.get())) return;  // the dot above accumulated into the local
     const std::string name = "l" + std::to_string(a->id);
     const auto* dot = a->value.as<ir::Dot>();
     const auto* acc = dot ? dot->acc.as<ir::LocalRead>() : nullptr;

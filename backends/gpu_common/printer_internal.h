@@ -282,6 +282,12 @@ class Printer {
   void emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoopPlan& plan);
 
   // ---- dot (printer_mma.cpp) ----
+  /// Finds `%r = $acc; %d = dot(a, b, acc=%r); $acc = %d` chains in `b` whose values have no
+  /// other use: the dot then accumulates into $acc's registers (no copies; printer_mma.cpp).
+  void plan_in_place_dots(const ir::Block& b);
+  std::set<int> in_place_reads_;                      ///< Let ids of the chains' `%r = $acc`
+  std::map<int, int> in_place_dots_;                  ///< Let id of the chains' dot -> local id
+  std::set<const ir::StmtNode*> in_place_assigns_;    ///< the chains' `$acc = %d`
   void materialize_dot(const ir::Dot& d, const ir::Expr& self, const std::string& target, bool in_place);
   void emit_mma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);
   void emit_mfma_dot(const ir::Dot& d, const std::string& acc, const StagedOperand& a, const StagedOperand& b);

@@ -134,6 +134,83 @@ void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::E
 }
 
 namespace {
+
+/// Uses of Let values and locals in a statement (nested loops and blocks included).
+struct Uses {
+  std::map<int, int> vars;      ///< Var id -> occurrences
+  std::set<int> local_reads;    ///< local ids read
+  std::set<int> local_writes;   ///< local ids assigned
+  void expr(const ir::Expr& e) {
+    if (!e.defined()) return;
+    if (const auto* v = e.as<ir::Var>()) ++vars[v->id];
+    if (const auto* r = e.as<ir::LocalRead>()) local_reads.insert(r->id);
+    for (const ir::Expr& c : expr_children(e)) expr(c);
+  }
+  void stmt(const ir::Stmt& s) {
+    if (const auto* b = s.as<ir::Block>()) {
+      for (const ir::Stmt& c : b->stmts) stmt(c);
+    } else if (const auto* l = s.as<ir::TileLoop>()) {
+      stmt(l->body);
+    } else if (const auto* let = s.as<ir::Let>()) {
+      expr(let->value);
+    } else if (const auto* st = s.as<ir::Store>()) {
+      for (const ir::Index& i : st->indices) expr(i.value);
+      expr(st->value);
+    } else if (const auto* d = s.as<ir::LocalDecl>()) {
+      expr(d->init);
+    } else if (const auto* a = s.as<ir::LocalAssign>()) {
+      local_writes.insert(a->id);
+      expr(a->value);
+    }
+  }
+};
+
+Uses uses_in(const std::vector<ir::Stmt>& s, std::size_t from, std::size_t to) {
+  Uses u;
+  for (std::size_t i = from; i < to && i < s.size(); ++i) u.stmt(s[i]);
+  return u;
+}
+
+}  // namespace
+
+// The front end spells `acc = dot(a, b, acc)` as three statements: %r = $acc (a value), %d =
+// dot(a, b, acc=%r), $acc = %d. Printed literally that is two more register arrays and two
+// copies of the accumulator per iteration, and on wgmma the copies would read registers that an
+// in-flight group still writes, so each K tile's group had to finish inside its iteration. When
+// %r and %d have no other use, nothing assigns $acc between the read and the assignment and
+// nothing reads it between the dot and the assignment, the chain is one in-place accumulation.
+void Printer::plan_in_place_dots(const ir::Block& b) {
+  const std::vector<ir::Stmt>& s = b.stmts;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto* rd_let = s[i].as<ir::Let>();
+    const auto* rd = rd_let ? rd_let->value.as<ir::LocalRead>() : nullptr;
+    if (rd == nullptr || in_place_reads_.count(rd_let->id)) continue;
+    for (std::size_t j = i + 1; j < s.size(); ++j) {
+      const auto* dot_let = s[j].as<ir::Let>();
+      const auto* dot = dot_let ? dot_let->value.as<ir::Dot>() : nullptr;
+      const auto* acc = dot ? dot->acc.as<ir::Var>() : nullptr;
+      if (acc == nullptr || acc->id != rd_let->id) continue;
+      for (std::size_t k = j + 1; k < s.size(); ++k) {
+        const auto* as = s[k].as<ir::LocalAssign>();
+        const auto* v = as ? as->value.as<ir::Var>() : nullptr;
+        if (v == nullptr || v->id != dot_let->id || as->id != rd->id) continue;
+        if (ir::to_string(as->type) != ir::to_string(dot->type)) break;
+        const Uses all = uses_in(s, i + 1, s.size()), between = uses_in(s, i + 1, k), after_dot = uses_in(s, j + 1, k);
+        const auto n = [](const Uses& u, int id) { auto it = u.vars.find(id); return it == u.vars.end() ? 0 : it->second; };
+        if (n(all, rd_let->id) == 1 && n(all, dot_let->id) == 1 && !between.local_writes.count(rd->id) &&
+            !after_dot.local_reads.count(rd->id)) {
+          in_place_reads_.insert(rd_let->id);
+          in_place_dots_[dot_let->id] = rd->id;
+          in_place_assigns_.insert(s[k].get());
+        }
+        break;
+      }
+      break;
+    }
+  }
+}
+
+namespace {
 /// A staged element (raw storage) converted to f32 through the operand's casts.
 std::string staged_value(const ir::Expr& v, const std::string& raw) {
   if (const auto* c = v.as<ir::Cast>()) return cast_value(c->a.dtype(), v.dtype(), staged_value(c->a, raw));

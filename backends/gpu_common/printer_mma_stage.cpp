@@ -269,12 +269,15 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
   // is tile kt-2's (whose group is done), so `lag` = 1 tile fewer is prefetched.
   bool in_place_only = wgmma && S >= 3;
   const auto* blk = l.body.as<ir::Block>();
+  if (blk) plan_in_place_dots(*blk);  // `acc = dot(a, b, acc)` chains (printer_mma.cpp)
   for (const ir::Stmt& st : blk ? blk->stmts : std::vector<ir::Stmt>{l.body}) {
     const auto* let = st.as<ir::Let>();
     const auto* as = st.as<ir::LocalAssign>();
     const auto* dot = as ? as->value.as<ir::Dot>() : nullptr;
     const auto* acc = dot ? dot->acc.as<ir::LocalRead>() : nullptr;
-    if (!(let && staged_.count(let->id)) && !(acc && acc->id == as->id && plan_.mma_dots.count(as->value.get())))
+    const bool chain = (let && in_place_reads_.count(let->id)) || in_place_assigns_.count(st.get()) ||
+                       (let && in_place_dots_.count(let->id) && plan_.mma_dots.count(let->value.get()));
+    if (!(let && staged_.count(let->id)) && !chain && !(acc && acc->id == as->id && plan_.mma_dots.count(as->value.get())))
       in_place_only = false;
   }
   const int lag = in_place_only ? 1 : 0, ahead = S - 1 - lag;

@@ -36,6 +36,16 @@ echo "== bench"
 $B/bin/cuda_examples_bench --benchmark_out="$OUT/bench.json" --benchmark_out_format=json \
   --benchmark_min_time=0.2 --benchmark_filter="${BENCH_FILTER:-matmul}" > "$OUT/bench.txt" 2>&1; echo "exit $?"
 grep -E "median" "$OUT/bench.txt" | sed -E 's/ +/ /g' | awk '{print $1, $2, $4, $NF}'
+echo "== sass of the benchmarked kernels (4096^3): instruction mix of the main loop"
+mkdir -p /tmp/sass
+for src in $(grep -l "wgmma.mma_async" -r "$TESSERA_CACHE_DIR" --include=kernel.cu 2>/dev/null); do
+  grep -q "s_k = 4096ll" "$src" || continue
+  d=$(dirname "$src"); n=$(basename "$d")
+  cuobjdump --dump-sass "$d/kernel.cubin" > /tmp/sass/$n.sass 2>/dev/null
+  cp "$src" /tmp/sass/$n.cu
+  echo "$n $(grep -m1 -oE 'block_sizes[^;]*|tile tm: block [0-9]+' "$src") $(grep -m1 -oE 'm64n[0-9]+k16' "$src") $(grep -oE 'cp.async pipeline, [0-9]+ stages' "$src" | head -1) HGMMA=$(grep -c HGMMA /tmp/sass/$n.sass) LDGSTS=$(grep -c LDGSTS /tmp/sass/$n.sass) BAR=$(grep -c 'BAR.SYNC' /tmp/sass/$n.sass) insts=$(grep -cE '^ +/\*[0-9a-f]{4}\*/' /tmp/sass/$n.sass)"
+done | tee "$OUT/sass_bench.txt"
+tar czf "$OUT/sass.tgz" -C /tmp sass 2>/dev/null
 echo "== cuBLAS"
 # cuBLAS through torch.matmul: bf16, random inputs, CUDA-event median of 30 after 5 warm-ups.
 timeout 200 python3 - <<'PY' 2>&1 | grep -v Warning | tee "$OUT/torch.txt"

@@ -65,10 +65,11 @@ inline std::vector<CudaCase> cuda_example_cases() {
       {"matmul", "mma_b64x128x64_s4_persistent", R"({"block_sizes":[64,128,64],"num_warps":4,"num_stages":4,"pid_type":"persistent_blocked"})", {{"m", 300}, {"k", 456}, {"n", 136}}},
       {"matmul", "mma_b16x32x16_s2_w1", R"({"block_sizes":[16,32,16],"num_warps":1,"num_stages":2})", {{"m", 33}, {"k", 40}, {"n", 48}}},
       // Hopper wgmma on sm_90a (mma.sync elsewhere): 128B-swizzled panels in dynamic shared
-      // memory above 48 KB, wait_group 1 across iterations (4 and 3 stages), a persistent
-      // program refilling its buffers, and a single stage of element-wise copies (k = 100 is not
-      // 16-byte aligned) with 64B-swizzled 32-wide K panels.
+      // memory above 48 KB, wait_group 1 across iterations (8, 4 and 3 stages; 32-wide K tiles
+      // over a ragged k = 1000), a persistent program refilling its buffers, and a single stage of
+      // element-wise copies (k = 100 is not 16-byte aligned) with 64B-swizzled 32-wide K panels.
       {"matmul", "wgmma_b128x256x64_s4_w8", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8]})", {{"m", 300}, {"k", 200}, {"n", 520}}},
+      {"matmul", "wgmma_b128x256x32_s8_w8_deep", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8})", {{"m", 300}, {"k", 1000}, {"n", 520}}},
       {"matmul", "wgmma_b128x128x64_s3_w4_persistent", R"({"block_sizes":[128,128,64],"num_warps":4,"num_stages":3,"pid_type":"persistent_blocked"})", {{"m", 260}, {"k", 456}, {"n", 200}}},
       {"matmul", "wgmma_b64x64x32_s1_w4_unaligned", R"({"block_sizes":[64,64,32],"num_warps":4})", {{"m", 70}, {"k", 100}, {"n", 90}}},
   };

@@ -93,10 +93,14 @@ TEST(CudaMma, HopperTilesRunOnWgmmaFromSwizzledDescriptors) {
   EXPECT_NE(s.find("ts::fence_proxy_async();"), std::string::npos);
   EXPECT_NE(s.find("ts::wgmma_fence();"), std::string::npos);
   EXPECT_NE(s.find("ts::wgmma_commit();"), std::string::npos);
-  // The example's loop body accumulates through Lets (acc read, dot, assign), not in place, so
-  // each tile's group completes inside its iteration; 4 stages keep 3 tiles of copies in flight.
-  EXPECT_NE(s.find("ts::wgmma_wait<0>();"), std::string::npos);
-  EXPECT_NE(s.find("ts::cp_async_wait<2>();  // this thread's copies"), std::string::npos);
+  // The example's `acc = dot(a, b, acc)` (acc read, dot, assign: three statements) accumulates
+  // in place into the local's registers, so one tile's group stays in flight across iterations
+  // (wait_group 1), the buffer refilled is two tiles behind, and 2 tiles of copies are in flight.
+  EXPECT_NE(s.find("ts::wgmma_wait<1>();  // this tile's group may still run"), std::string::npos) << s;
+  EXPECT_NE(s.find("ts::wgmma_wait<0>();  // the last tile's group"), std::string::npos);
+  EXPECT_NE(s.find("ts::cp_async_wait<1>();  // this thread's copies"), std::string::npos);
+  EXPECT_NE(s.find("ts::fence_operand(l"), std::string::npos);  // the local itself, no copies
+  EXPECT_EQ(s.find("float v4["), std::string::npos);
   EXPECT_NE(s.find("4 panels x [64][64], 16-byte chunks swizzled"), std::string::npos);
   EXPECT_NE(s.find("[128][64], 16-byte chunks swizzled, rows in wgmma accumulator order"), std::string::npos);
   EXPECT_EQ(s.find("ts::mma_16816_bf16("), std::string::npos);
