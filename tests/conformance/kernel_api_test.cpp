@@ -11,6 +11,7 @@
 #include "examples/examples.h"
 #include "kernel_test_util.h"
 #include "tessera/error.h"
+#include "tessera/ir/config_space.h"
 #include "tessera/lang/kernel.h"
 #include "tessera/runtime/registry.h"
 
@@ -160,6 +161,9 @@ TEST_F(KernelApi, BindCachesPerSpecializationAndResetDropsThem) {
   expect_add_right(a);
   expect_add_right(b);
   EXPECT_EQ(ba->compile(*ba->config()).get(), ba->compile(Config()).get());
+  // No config given: the config space's CPU default (large row-ordered tiles) is what runs.
+  EXPECT_EQ(*ba->config(), ir::ConfigSpace::of(*ba->definition()).default_config(ir::ConfigDefaults::cpu));
+  EXPECT_EQ(*ba->config()->block_sizes(), (std::vector<std::int64_t>{1, 4096}));
   k.reset();
   EXPECT_EQ(k.num_bound(), 0u);
   EXPECT_NE(ba.get(), k.bind({a.dx.view, a.dy.view, a.dout.view}).get());

@@ -138,6 +138,7 @@ ConfigSpace ConfigSpace::of(const Kernel& k, const std::map<std::string, std::in
 
   // Reductions first: their extents set the block-size default.
   std::int64_t reduction_numel = 1;
+  std::int64_t cpu_reduction_numel = 1;  // elements of the reduced axes in one CPU tile
   for (const RDim& r : k.rdims) {
     ReductionSlot slot;
     slot.rdim = r.id;
@@ -145,6 +146,8 @@ ConfigSpace ConfigSpace::of(const Kernel& k, const std::map<std::string, std::in
     slot.extent = known_extent(r.extent, sizes);
     if (!slot.extent || *slot.extent > kDefaultReductionChunk) slot.default_value = kDefaultReductionChunk;
     reduction_numel *= slot.extent ? next_pow2(std::max<std::int64_t>(*slot.extent, 1)) : kDefaultReductionChunk;
+    cpu_reduction_numel *= std::min(slot.extent ? next_pow2(std::max<std::int64_t>(*slot.extent, 1)) : kDefaultReductionChunk,
+                                    kDefaultReductionChunk);
     s.reduction_loops_.push_back(slot);
   }
 
@@ -163,6 +166,19 @@ ConfigSpace ConfigSpace::of(const Kernel& k, const std::map<std::string, std::in
     if (b.extent) b.max = next_pow2(std::max<std::int64_t>(*b.extent, 1));
     b.default_value = std::max(b.min, b.max ? std::min(block_default, *b.max) : block_default);
   }
+  visit_with(k.body, [&](const Expr& e) { s.has_dot_ = s.has_dot_ || e.as<Dot>() != nullptr; });
+  s.cpu_reduction_numel_ = cpu_reduction_numel;
+  for (const TileLoop* l : loops) {
+    CpuLoop cl;
+    cl.is_grid = l->is_grid;
+    for (int tv : l->tile_vars) {
+      const TileVar& t = k.tile_vars.at(static_cast<std::size_t>(tv));
+      cl.dims.emplace_back(t.block_size_slot, t.fixed_block_size.value_or(1));
+    }
+    s.cpu_loops_.push_back(std::move(cl));
+  }
+  const std::vector<std::int64_t> cpu_blocks = s.cpu_block_sizes();
+  for (std::size_t i = 0; i < s.block_sizes_.size(); ++i) s.block_sizes_[i].cpu_default_value = cpu_blocks[i];
 
   // Per-loop lists and range slots, in loops() (definition pre-)order.
   for (std::size_t i = 0; i < loops.size(); ++i) {
@@ -194,6 +210,35 @@ ConfigSpace ConfigSpace::of(const Kernel& k, const std::map<std::string, std::in
   s.num_loads_ = static_cast<int>(std::count_if(s.accesses_.begin(), s.accesses_.end(),
                                                 [](const MemoryAccess& a) { return a.is_load; }));
   return s;
+}
+
+std::vector<std::int64_t> ConfigSpace::cpu_block_sizes(std::int64_t tile_elements) const {
+  std::vector<std::int64_t> out;
+  for (const BlockSizeSlot& b : block_sizes_) out.push_back(b.default_value);
+  if (has_dot_) return out;
+  // Each loop shares a budget of tile_elements elements (what the reduced axes leave of it)
+  // among its dimensions, the last (innermost, contiguous for row-major tensors) first: a
+  // 4096-wide row takes all of 4096, 2048-wide rows come in pairs. Device loops get what the
+  // grid tile leaves.
+  const std::int64_t loop_budget = std::max<std::int64_t>(1, tile_elements / cpu_reduction_numel_);
+  std::int64_t grid_elements = 1;
+  for (const CpuLoop& l : cpu_loops_) {
+    std::int64_t budget = l.is_grid ? loop_budget : std::max<std::int64_t>(1, loop_budget / grid_elements);
+    for (auto it = l.dims.rbegin(); it != l.dims.rend(); ++it) {
+      std::int64_t value = it->second;
+      if (it->first >= 0) {
+        const BlockSizeSlot& b = block_sizes_.at(static_cast<std::size_t>(it->first));
+        value = 1;
+        while (value * 2 <= budget && (!b.max || value * 2 <= *b.max)) value *= 2;
+        value = std::max(b.min, value);
+        out.at(static_cast<std::size_t>(it->first)) = value;
+      }
+      value = std::max<std::int64_t>(1, value);
+      budget = std::max<std::int64_t>(1, budget / value);
+      if (l.is_grid) grid_elements *= value;
+    }
+  }
+  return out;
 }
 
 std::vector<PidType> ConfigSpace::allowed_pid_types() const {
@@ -228,12 +273,13 @@ int ConfigSpace::load_index_of(const ExprNode* load) const {
   return -1;
 }
 
-Config ConfigSpace::default_config() const {
+Config ConfigSpace::default_config(ConfigDefaults defaults) const {
   Config c;
+  const bool cpu = defaults == ConfigDefaults::cpu;
   const std::size_t n_ranges = ranges_.size();
   if (!block_sizes_.empty()) {
     std::vector<std::int64_t> v;
-    for (const BlockSizeSlot& b : block_sizes_) v.push_back(b.default_value);
+    for (const BlockSizeSlot& b : block_sizes_) v.push_back(cpu ? b.cpu_default_value : b.default_value);
     c.set_block_sizes(v);
   }
   if (!loop_orders_.empty()) {
@@ -241,6 +287,9 @@ Config ConfigSpace::default_config() const {
     for (const LoopSlot& l : loop_orders_) {
       std::vector<std::int64_t> o(l.tile_vars.size());
       std::iota(o.begin(), o.end(), 0);
+      // CPU: the grid's last dimension varies fastest, so consecutive programs are neighbours
+      // in memory (see ConfigDefaults::cpu).
+      if (cpu && l.loop == 0) std::reverse(o.begin(), o.end());
       orders.push_back(o);
     }
     c.set_loop_orders(orders);

@@ -11,6 +11,7 @@
 
 #include "kernel_call.h"
 #include "tessera/error.h"
+#include "tessera/ir/config_space.h"
 #include "tessera/runtime/registry.h"
 
 namespace tessera::lang {
@@ -48,31 +49,24 @@ BoundKernel::BoundKernel(std::shared_ptr<const ir::Kernel> definition, std::vect
 
 BoundKernel::~BoundKernel() = default;
 
-Config BoundKernel::default_config() const { return Config(); }
+Config BoundKernel::default_config() const {
+  // The config space's defaults for this specialization and the device's target (reductions
+  // over run-time extents loop in Helion's default chunks there).
+  return ir::ConfigSpace::of(*definition_, spec_.sizes).default_config(ir::defaults_for(device_.info().caps.warp_size));
+}
 
 lower::Program BoundKernel::lower(const Config& config) const {
-  Config c = config;
-  // A reduction over a run-time extent cannot be persistent (its tile has no compile-time
-  // size): when the config leaves `reduction_loops` out, such reductions loop in chunks.
-  if (!c.contains("reduction_loops") && !definition_->rdims.empty()) {
-    std::vector<std::optional<std::int64_t>> loops;
-    bool any_dynamic = false;
-    for (const ir::RDim& r : definition_->rdims) {
-      const bool dynamic = !lower::eval_size(r.extent, spec_.sizes).has_value();
-      any_dynamic = any_dynamic || dynamic;
-      loops.push_back(dynamic ? std::optional<std::int64_t>(kDynamicReductionChunk) : std::nullopt);
-    }
-    if (any_dynamic) c.set_reduction_loops(loops);
-  }
   const backend::Caps& caps = device_.info().caps;
-  return lower::lower(definition_, c, spec_, caps.target, caps.warp_size);
+  return lower::lower(definition_, config, spec_, caps.target, caps.warp_size);
 }
 
 backend::Source BoundKernel::source(const Config& config) const {
   return generate_source(device_, lower(config));
 }
 
-std::shared_ptr<const CompiledKernel> BoundKernel::compile(const Config& config) const {
+std::shared_ptr<const CompiledKernel> BoundKernel::compile(const Config& given) const {
+  // An empty config means the defaults: compile it once under the default config's name.
+  const Config config = given == Config() ? default_config() : given;
   const std::string id = config.to_json().dump();
   std::shared_ptr<CompileSlot> slot;
   {

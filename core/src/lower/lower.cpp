@@ -132,6 +132,9 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& given,
   const ir::ConfigSpace space = ir::ConfigSpace::of(k, spec.sizes);
   ir::NormalizedConfig normalized = space.normalize(given);
   const Config& config = normalized.config;
+  // Fields the config leaves out take the config space's defaults for this target (one source
+  // of defaults: ConfigSpace::default_config, CPU or Helion's).
+  const Config defaults = space.default_config(ir::defaults_for(warp_size));
   Program p;
   p.kernel = kernel_ptr;
   p.config = given;
@@ -151,7 +154,7 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& given,
   TS_INTERNAL_CHECK(!loops.empty() && loops[0]->is_grid) << "kernel '" << k.name << "' has no grid loop";
 
   // Tile shapes.
-  const auto block_sizes = config.block_sizes();
+  const auto block_sizes = config.block_sizes() ? config.block_sizes() : defaults.block_sizes();
   for (const ir::TileVar& tv : k.tile_vars) {
     TilePlan t;
     t.tile_var = tv.id;
@@ -161,17 +164,15 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& given,
     t.static_extent = eval_size(tv.extent, spec.sizes);
     if (tv.fixed_block_size) {
       t.block = *tv.fixed_block_size;
-    } else if (block_sizes) {
-      t.block = (*block_sizes)[tv.block_size_slot];
-    } else {  // default: 64, or the whole (smaller) extent rounded up to a power of two
-      t.block = t.static_extent ? std::clamp<std::int64_t>(next_pow2(*t.static_extent), 1, 64) : 64;
+    } else {
+      t.block = block_sizes->at(static_cast<std::size_t>(tv.block_size_slot));
     }
     t.needs_mask = !t.static_extent || *t.static_extent % t.block != 0;
     p.tiles.push_back(t);
   }
 
   // Reduction strategies.
-  const auto reduction_loops = config.reduction_loops();
+  const auto reduction_loops = config.reduction_loops() ? config.reduction_loops() : defaults.reduction_loops();
   for (const ir::RDim& rd : k.rdims) {
     RDimPlan r;
     r.rdim = rd.id;
@@ -202,7 +203,7 @@ Program lower(std::shared_ptr<const ir::Kernel> kernel_ptr, const Config& given,
   }
 
   // Grid and device loops.
-  const auto loop_orders = config.loop_orders();
+  const auto loop_orders = config.loop_orders() ? config.loop_orders() : defaults.loop_orders();
   const auto flatten_loops = config.flatten_loops();
   auto nd_slot = [&](int loop) { return space.loop_order_slot_of(loop); };
   auto order_of = [&](int loop) {

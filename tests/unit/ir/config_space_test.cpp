@@ -168,6 +168,41 @@ TEST(ConfigSpace, DefaultConfigIsHelions) {
   }
 }
 
+TEST(ConfigSpace, CpuDefaultsAreLargeRowOrderedTiles) {
+  const auto cpu = [](const std::string& name, std::map<std::string, std::int64_t> sizes) {
+    return ConfigSpace::of(example(name), sizes).default_config(ConfigDefaults::cpu);
+  };
+  // Elementwise: about 4096 elements per program, the last (contiguous) dimension first and
+  // fastest in the grid order, so consecutive programs walk memory linearly.
+  Config add = cpu("add", {{"m", 4096}, {"n", 4096}});
+  EXPECT_THAT(*add.block_sizes(), ElementsAre(1, 4096));
+  EXPECT_THAT(*add.loop_orders(), ElementsAre(ElementsAre(1, 0)));
+  EXPECT_THAT(*cpu("silu_mul_fp8", {{"m", 4096}, {"two_d", 4096}}).block_sizes(), ElementsAre(2, 2048));
+  EXPECT_THAT(*cpu("add", {{"m", 3}, {"n", 100}}).block_sizes(), ElementsAre(4, 128));  // clamped to extents
+  EXPECT_THAT(*cpu("add", {}).block_sizes(), ElementsAre(1, 4096));  // run-time extents
+  // Row kernels: rows per program so that a tile holds about 4096 elements.
+  EXPECT_THAT(*cpu("rms_norm", {{"m", 4096}, {"n", 4096}}).block_sizes(), ElementsAre(1));
+  EXPECT_THAT(*cpu("softmax", {{"m", 4096}, {"n", 128}}).block_sizes(), ElementsAre(32));
+  EXPECT_THAT(*cpu("softmax", {{"m", 4096}, {"n", 100}}).reduction_loops(), ElementsAre(std::nullopt));
+  EXPECT_THAT(*cpu("rms_norm", {{"n", 10000}}).reduction_loops(), ElementsAre(4096));
+  // Device loops take the budget the grid tile leaves: whole 4096-wide rows per loop.
+  EXPECT_THAT(*cpu("dynamic_per_token_scaled_fp8_quant", {{"num_tokens", 64}, {"hidden_size", 4096}}).block_sizes(),
+              ElementsAre(4096, 4096));
+  // A dot keeps Helion's block sizes (and the CPU grid order).
+  EXPECT_THAT(*cpu("matmul", {}).block_sizes(), ElementsAre(16, 16, 16));
+  // Only block sizes and the grid order differ from Helion's; the result is a valid config.
+  for (const auto& e : examples::example_kernels()) {
+    const ConfigSpace s = ConfigSpace::of(e.make(), {{"m", 300}, {"n", 5000}});
+    Config c = s.default_config(ConfigDefaults::cpu), h = s.default_config();
+    NormalizedConfig n = s.normalize(c);
+    EXPECT_TRUE(n.notes.empty()) << e.name;
+    EXPECT_EQ(n.config, c) << e.name;
+    if (auto bs = h.block_sizes()) c.set_block_sizes(*bs);
+    if (auto lo = h.loop_orders()) c.set_loop_orders(*lo);
+    EXPECT_EQ(c, h) << e.name;
+  }
+}
+
 TEST(ConfigSpace, FittingConfigIsUnchanged) {
   const ConfigSpace s = ConfigSpace::of(example("matmul"));
   Config c = config(R"({"block_sizes": [64, 32, 16], "loop_orders": [[1, 0]], "l2_groupings": [8],

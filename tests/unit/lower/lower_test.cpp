@@ -57,9 +57,36 @@ TEST(Lower, PersistentAndXyzGrids) {
   EXPECT_EQ(p.launch_grid({}, 4).tiles, 49);
   Config xyz;
   xyz.set_block_sizes({16, 32}).set_pid_type(PidType::kXyz);
-  LaunchGrid g = lower(k, xyz, sizes(100, *k), "host", 1).launch_grid({}, 4);
+  LaunchGrid g = lower(k, xyz, sizes(100, *k), "sm_90a", 32).launch_grid({}, 4);
   EXPECT_EQ(g.x, 7);
   EXPECT_EQ(g.y, 4);
+  // The CPU's default grid order puts the last dimension first (x); a given order wins.
+  g = lower(k, xyz, sizes(100, *k), "host", 1).launch_grid({}, 4);
+  EXPECT_EQ(g.x, 4);
+  EXPECT_EQ(g.y, 7);
+  xyz.set_loop_orders({{0, 1}});
+  g = lower(k, xyz, sizes(100, *k), "host", 1).launch_grid({}, 4);
+  EXPECT_EQ(g.x, 7);
+  EXPECT_EQ(g.y, 4);
+}
+
+TEST(Lower, AbsentFieldsTakeTheTargetsDefaults) {
+  // One source of defaults: ConfigSpace::default_config for the target's warp size.
+  auto k = kernel("add");
+  const Specialization s = sizes(4096, *k);
+  Program cpu = lower(k, Config(), s, "host", 1);
+  EXPECT_EQ(cpu.tiles[0].block, 1);
+  EXPECT_EQ(cpu.tiles[1].block, 4096);
+  EXPECT_EQ(cpu.grid.order, (std::vector<int>{1, 0}));
+  Program gpu = lower(k, Config(), s, "sm_90a", 32);
+  EXPECT_EQ(gpu.tiles[0].block, 32);
+  EXPECT_EQ(gpu.tiles[1].block, 32);
+  EXPECT_EQ(gpu.grid.order, (std::vector<int>{0, 1}));
+  Config rows;
+  rows.set_block_sizes({2, 2048});  // given block sizes, default order
+  Program given = lower(k, rows, s, "host", 1);
+  EXPECT_EQ(given.tiles[1].block, 2048);
+  EXPECT_EQ(given.grid.order, (std::vector<int>{1, 0}));
 }
 
 TEST(Lower, ReductionStrategiesAndErrors) {
@@ -73,9 +100,15 @@ TEST(Lower, ReductionStrategiesAndErrors) {
   EXPECT_EQ(whole.rdims[0].strategy, ReductionStrategy::kPersistent);
   EXPECT_EQ(whole.rdims[0].block, 1024);  // GPU tile: next power of two, masked
   EXPECT_TRUE(whole.rdims[0].needs_mask);
-  // Run-time sizes become launch parameters; a persistent reduction then needs a chunk size.
+  // Run-time sizes become launch parameters; a persistent reduction then needs a chunk size:
+  // the default is Helion's 4096, an explicit null is an error naming the field.
+  Program dynamic_default = lower(k, Config(), Specialization{}, "host", 1);
+  EXPECT_EQ(dynamic_default.rdims[0].strategy, ReductionStrategy::kLooped);
+  EXPECT_EQ(dynamic_default.rdims[0].block, 4096);
+  Config persistent;
+  persistent.set_reduction_loops({std::nullopt});
   try {
-    lower(k, Config(), Specialization{}, "host", 1);
+    lower(k, persistent, Specialization{}, "host", 1);
     FAIL() << "expected a UserError";
   } catch (const UserError& e) {
     EXPECT_THAT(e.what(), HasSubstr("reduction_loops[0]"));

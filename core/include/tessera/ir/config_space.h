@@ -67,7 +67,30 @@ struct BlockSizeSlot {
   std::int64_t min = 1;
   std::optional<std::int64_t> max;
   std::int64_t default_value = 1;             ///< Helion's default (see `default_config`)
+  std::int64_t cpu_default_value = 1;         ///< the CPU default (see `ConfigDefaults::cpu`)
 };
+
+/// Whose defaults `ConfigSpace::default_config` returns: the single source of the config a
+/// kernel runs with when a config (or one of its fields) is not given. `lower::lower` and
+/// `lang::BoundKernel` pick `cpu` for targets with a warp size of 1 (`defaults_for`).
+enum class ConfigDefaults : unsigned char {
+  /// Helion's `default_config()` (GPUs: block sizes 32/16/1 by reduction size, identity orders).
+  helion,
+  /// The host CPU: one program is one core's sequential loop over its tile, so programs should
+  /// be large (about `ConfigSpace::kCpuTileElements` elements, e.g. one 4096-wide row or two
+  /// 2048-wide rows) and consecutive programs should walk memory linearly: the grid's last
+  /// dimension (the contiguous one for row-major tensors) varies fastest (`loop_orders`
+  /// reversed). Measured on a 2-core EPYC (bench/RESULTS_CPU.md): full rows or [1, 1024] with
+  /// the last dimension fastest reach 0.97-1.06 of memcpy single-threaded, Helion's [32, 32]
+  /// with the first dimension fastest 0.3-0.6. Kernels with a `dot` keep Helion's block sizes
+  /// (a 1-row matmul tile would re-read the whole right operand per row).
+  cpu,
+};
+
+/// `ConfigDefaults::cpu` for a warp size of 1 (the CPU backend's `Caps`), else `helion`.
+inline ConfigDefaults defaults_for(int warp_size) {
+  return warp_size <= 1 ? ConfigDefaults::cpu : ConfigDefaults::helion;
+}
 
 /// One `reduction_loops` entry: null = persistent (the whole dimension in one tile), an int =
 /// looped in chunks of that many elements (a power of two). Helion's autotuner searches chunks
@@ -126,6 +149,9 @@ class ConfigSpace {
   static constexpr std::int64_t kDefaultReductionChunk = 4096;
   /// A device loop of at most this many iterations may be a static range (Helion).
   static constexpr std::int64_t kMaxStaticRangeTrips = 8;
+  /// Elements of one CPU program's tile under `ConfigDefaults::cpu` (16 KiB of f32: a tile
+  /// value fits L1 beside its inputs; long enough that per-program overhead is negligible).
+  static constexpr std::int64_t kCpuTileElements = 4096;
 
   /// Derives the space of `kernel`. `sizes` are the size symbols known at compile time (a
   /// call's specialization: every symbol under static shapes); they fix extents, which set the
@@ -162,7 +188,16 @@ class ConfigSpace {
   /// when <= 256, else 1, clamped to each slot's [min, max]; persistent reductions up to 4096
   /// elements; identity loop orders; no flattening, grouping, unrolling or staging; "" eviction;
   /// "pointer" indexing), num_warps 4, num_stages 1, pid_type "flat"; empty lists left out.
-  Config default_config() const;
+  /// `ConfigDefaults::cpu` differs in `block_sizes` and the grid's `loop_orders` entry only
+  /// (see `ConfigDefaults`).
+  Config default_config(ConfigDefaults defaults = ConfigDefaults::helion) const;
+
+  /// The CPU rule's block sizes (see `ConfigDefaults::cpu`) for a tile of about `tile_elements`
+  /// elements, one per `block_sizes` slot (the tuner varies the budget). Kernels with a `dot`
+  /// get Helion's defaults.
+  std::vector<std::int64_t> cpu_block_sizes(std::int64_t tile_elements = kCpuTileElements) const;
+  /// Whether the kernel has a `dot` (matrix-multiply tiles follow other rules).
+  bool has_dot() const { return has_dot_; }
 
   /// Checks `config` against this kernel and returns it normalized (see the file comment).
   /// Throws `UserError` naming the kernel and the field.
@@ -176,6 +211,13 @@ class ConfigSpace {
   std::string describe() const;
 
  private:
+  /// One tile loop as the CPU block rule sees it: per dimension in definition order, its
+  /// `block_sizes` slot (or -1) and its fixed block size (1 when it has a slot).
+  struct CpuLoop {
+    bool is_grid = false;
+    std::vector<std::pair<int, std::int64_t>> dims;
+  };
+
   std::string kernel_name_;
   int grid_dims_ = 0;
   std::vector<BlockSizeSlot> block_sizes_;
@@ -187,6 +229,9 @@ class ConfigSpace {
   std::vector<MemoryAccess> accesses_;
   int num_loads_ = 0;
   std::vector<std::string> tile_names_;  ///< by tile variable id, for messages
+  bool has_dot_ = false;                  ///< the kernel has a `dot` (CPU block defaults)
+  std::vector<CpuLoop> cpu_loops_;        ///< `loops()` order
+  std::int64_t cpu_reduction_numel_ = 1;  ///< reduced elements in one tile (persistent or chunk)
 };
 
 }  // namespace tessera::ir

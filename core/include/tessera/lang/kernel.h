@@ -22,9 +22,9 @@
 /// `BoundKernel::set_config` if called; else the kernel's only config; else, with several
 /// configs, the fastest of them, measured on the first call (each compiled, run once to warm
 /// up, then timed with device events on scratch copies of the outputs; a config that fails to
-/// compile or run is skipped and reported on stderr); else the default config (Helion's
-/// defaults; with `static_shapes = false`, reductions over run-time extents loop in chunks of
-/// `kDynamicReductionChunk`).
+/// compile or run is skipped and reported on stderr); else the default config
+/// (`ir::ConfigSpace::default_config` for the device: Helion's on GPUs, large row-ordered tiles
+/// on the CPU; reductions over run-time extents loop in Helion's 4096-element chunks).
 ///
 /// Thread safety: every member function may be called concurrently. Concurrent first calls of
 /// one specialization bind once; concurrent requests for one config compile once.
@@ -52,10 +52,6 @@
 #include "tessera/runtime/stream.h"
 
 namespace tessera::lang {
-
-/// Chunk size of a reduction the default config loops over because its extent is a run-time
-/// size (`static_shapes = false`): long enough to vectorize, short enough for registers/stack.
-inline constexpr std::int64_t kDynamicReductionChunk = 256;
 
 /// What tells two calls apart: the device, and per tensor its dtype, rank and sizes and strides
 /// (exact under `static_shapes`, else sizes bucketed 0 / 1 / >= 2), the index width, and the
