@@ -40,5 +40,6 @@ void add_explain_command(CommandTable& table);
 void add_devices_commands(CommandTable& table);
 void add_run_command(CommandTable& table);
 void add_pick_command(CommandTable& table);
+void add_tune_command(CommandTable& table);
 
 }  // namespace tessera::tool

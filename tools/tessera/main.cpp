@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   tessera::tool::add_devices_commands(table);
   tessera::tool::add_run_command(table);
   tessera::tool::add_pick_command(table);
+  tessera::tool::add_tune_command(table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
