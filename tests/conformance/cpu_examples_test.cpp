@@ -149,5 +149,24 @@ std::vector<Case> all_cases() {
 
 INSTANTIATE_TEST_SUITE_P(Examples, CpuExamples, ::testing::ValuesIn(all_cases()), case_name);
 
+TEST(CpuCodegen, FastDivisionByARowConstantIsAHoistableReciprocal) {
+  // softmax's exp(x - max) / sum: the sum is constant along the row, so the element loop
+  // multiplies by its reciprocal (one division per row; ops.h's 2-ulp fast bound). The
+  // conformance cases above check the values.
+  lower::Specialization spec;
+  spec.sizes = {{"m", 8}, {"n", 64}};
+  const auto kernel = std::make_shared<const ir::Kernel>(examples::softmax_kernel(DType::f32));
+  const std::string text = emit_cpu_source(lower::lower(kernel, Config(), spec, "host", 1)).text;
+  EXPECT_NE(text.find(" * (1.0f / red1[i_t0])"), std::string::npos) << text;
+  EXPECT_EQ(text.find("] / red1[i_t0])"), std::string::npos) << text;
+  // MathMode::exact keeps the correctly rounded division.
+  ir::Kernel exact = examples::softmax_kernel(DType::f32);
+  exact.math_mode = ir::MathMode::exact;
+  const std::string exact_text =
+      emit_cpu_source(lower::lower(std::make_shared<const ir::Kernel>(exact), Config(), spec, "host", 1)).text;
+  EXPECT_EQ(exact_text.find("(1.0f / red1"), std::string::npos);
+  EXPECT_NE(exact_text.find("] / red1[i_t0])"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera::backend::cpu
