@@ -199,14 +199,13 @@ def setup():
 
 
 def _case_file(op):
-    """The cases of `op` to compile for: $OPS_CASES_DIR/timed_<op>.json (what will be timed),
-    else cases_<op>.json (`tessera run OP --list`), else check_<op>.json."""
+    """The cases of `op` to compile for: $OPS_CASES_DIR/timed_<op>.json (what will be timed), else
+    cases_<op>.json (`tessera run OP --list`)."""
     d = os.environ.get("OPS_CASES_DIR", ".")
-    for name in (f"timed_{op}.json", f"cases_{op}.json", f"check_{op}.json"):
+    for name in (f"timed_{op}.json", f"cases_{op}.json"):
         path = os.path.join(d, name)
         if os.path.exists(path):
-            rows = json.load(open(path)) if name != f"check_{op}.json" else load_records(path)
-            return [r.get("case", r) for r in rows]
+            return json.load(open(path))
     return []
 
 

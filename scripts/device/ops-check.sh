@@ -18,9 +18,9 @@
 #
 # Phases (the whole run must fit one device call: OPS_BUDGET_S, default 500 s of wall time):
 #   0. the case lists (`tessera run OP --list`); the timed subset (all cases, except silu_mul_fp8's
-#      51 token counts x 6 sizes: its 11 token counts 1, 2, 4, ..., 512 are timed, all are checked);
-#   1. in parallel: per op `tessera run --check --iters 0` (all cases; host float64 references,
-#      oneTBB) and a torch.compile warm-up of the op's shapes (one process per op, one compile
+#      51 token counts x 6 sizes: its 10 token counts 1, 2, 4, ..., 512 are timed, all are checked);
+#   1. in parallel: per op `tessera run --check --iters 0` (all cases, in parts of <= 80 cases in
+#      parallel; host float64 references, oneTBB) and a torch.compile warm-up of the op's shapes (one process per op, one compile
 #      thread each; fills inductor's disk caches for phase 3);
 #   2. serially, GPU to itself: `tessera run --cases timed_<op>.json --iters $ITERS --json`;
 #   3. one process: torch.compile at the same cases (bench/ops_torch_baseline.py time, with a
@@ -64,7 +64,7 @@ OUT=${OUT:-/tmp/ops-check}
 ITERS=${ITERS:-20}
 BUDGET=${OPS_BUDGET_S:-500}
 W=/tmp/ops-check-work  # per-op files; folded into $OUT/results.tgz at the end
-mkdir -p "$OUT" "$W"
+rm -rf "$W" && mkdir -p "$OUT" "$W"  # no stale parts from an earlier run
 export LD_LIBRARY_PATH="$PWD/$D/lib:${LD_LIBRARY_PATH:-}"
 export TESSERA_CACHE_DIR=/tmp/tessera-cache TESSERA_PLATFORM=${OPS_PLATFORM:-nvidia_h100}
 export TESSERA_CONFIG_DIR="$PWD/configs" OPS_CASES_DIR="$W" PYTHONUNBUFFERED=1
@@ -87,8 +87,12 @@ python3 bench/ops_check_report.py subset "$W" $ops
 echo "== 1. checks (all cases) + torch.compile warm-up, all ops in parallel"
 p1=$(( $(left) * 45 / 100 ))
 for op in $ops; do
-  ( timeout "$p1" $T run "$op" --device cuda:0 --check --iters 0 --json > "$W/check_$op.json" 2> "$W/check_$op.err"
-    echo "check $op exit $? after $(( $(date +%s) - start )) s" >> "$W/status.txt" ) &
+  for part in "$W/checkpart_$op".*.json; do  # ops with many cases are checked in parts (ops_check_report.py)
+    k=$(basename "$part" .json); k=${k##*.}
+    ( timeout "$p1" $T run "$op" --device cuda:0 --cases "$part" --check --iters 0 --json \
+        > "$W/check_$op.$k.json" 2> "$W/check_$op.$k.err"
+      echo "check $op.$k exit $? after $(( $(date +%s) - start )) s" >> "$W/status.txt" ) &
+  done
   ( TORCHINDUCTOR_COMPILE_THREADS=1 timeout "$p1" python3 bench/ops_torch_baseline.py warm "$op" > "$W/warm_$op.txt" 2>&1
     echo "warm $op exit $? after $(( $(date +%s) - start )) s" >> "$W/status.txt" ) &
 done
