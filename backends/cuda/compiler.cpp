@@ -8,6 +8,7 @@
 #include "cuda/api.h"
 #include "cuda/codegen.h"
 #include "cuda/runtime.h"
+#include "gpu_common/cached_compiler.h"
 #include "tessera/error.h"
 
 namespace tessera::backend::cuda {
@@ -116,28 +117,8 @@ cache::CachedBinary compile_cached(const Source& source, const CompileOptions& o
   });
 }
 
-namespace {
-
-class CudaCompiler final : public Compiler {
- public:
-  explicit CudaCompiler(cache::JitCache& cache) : cache_(cache) {}
-  Binary compile(const Source& source, const CompileOptions& options) const override {
-    const cache::CachedBinary c = compile_cached(source, options, cache_);
-    Binary b;
-    b.format = Binary::Format::kCubin;
-    b.kernel_name = source.kernel_name;
-    const auto* p = reinterpret_cast<const std::byte*>(c.bytes->data());
-    b.image.assign(p, p + c.bytes->size());
-    return b;
-  }
-  std::string version() const override { return nvrtc_version(); }
-
- private:
-  cache::JitCache& cache_;
-};
-
-}  // namespace
-
-std::unique_ptr<Compiler> make_cuda_compiler(cache::JitCache& cache) { return std::make_unique<CudaCompiler>(cache); }
+std::unique_ptr<Compiler> make_cuda_compiler(cache::JitCache& cache) {
+  return gpu::make_cached_compiler(cache, Binary::Format::kCubin, &compile_cached, &nvrtc_version);
+}
 
 }  // namespace tessera::backend::cuda

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 
+#include "gpu_common/cached_compiler.h"
 #include "hip/api.h"
 #include "hip/codegen.h"
 #include "hip/runtime.h"
@@ -185,28 +186,8 @@ cache::CachedBinary compile_cached(const Source& source, const CompileOptions& o
   });
 }
 
-namespace {
-
-class HipCompiler final : public Compiler {
- public:
-  explicit HipCompiler(cache::JitCache& cache) : cache_(cache) {}
-  Binary compile(const Source& source, const CompileOptions& options) const override {
-    const cache::CachedBinary c = compile_cached(source, options, cache_);
-    Binary b;
-    b.format = Binary::Format::kHsaco;
-    b.kernel_name = source.kernel_name;
-    const auto* p = reinterpret_cast<const std::byte*>(c.bytes->data());
-    b.image.assign(p, p + c.bytes->size());
-    return b;
-  }
-  std::string version() const override { return hiprtc_identity(); }
-
- private:
-  cache::JitCache& cache_;
-};
-
-}  // namespace
-
-std::unique_ptr<Compiler> make_hip_compiler(cache::JitCache& cache) { return std::make_unique<HipCompiler>(cache); }
+std::unique_ptr<Compiler> make_hip_compiler(cache::JitCache& cache) {
+  return gpu::make_cached_compiler(cache, Binary::Format::kHsaco, &compile_cached, &hiprtc_identity);
+}
 
 }  // namespace tessera::backend::hip

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -198,6 +199,28 @@ TEST(HipCompiler, ErrorsCarryTheLogNameAndSource) {
     EXPECT_NE(msg.find("/tmp/ts_broken.hip"), std::string::npos) << msg;
     EXPECT_NE(msg.find("--gpu-architecture=gfx90a"), std::string::npos) << msg;
   }
+}
+
+// The backend's Compiler role (gpu_common/cached_compiler.h): an hsaco Binary with the entry
+// point, compiled once and then served from the cache with the same bytes.
+TEST(HipCompiler, CompilerRoleGoesThroughTheCache) {
+  if (!hiprtc().ok()) GTEST_SKIP() << "hiprtc not available: " << hiprtc().error;
+  const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) / "ts_hip_role_cache";
+  std::filesystem::remove_all(root);
+  cache::JitCache cache({root});
+  const std::unique_ptr<Compiler> c = make_hip_compiler(cache);
+  EXPECT_EQ(c->version(), hiprtc_identity());
+  Source s{"ts_add", "hip", source_of("add", "default"), {}};
+  const Binary first = c->compile(s, {"gfx90a", {}});
+  EXPECT_EQ(first.format, Binary::Format::kHsaco);
+  EXPECT_EQ(first.kernel_name, "ts_add");
+  ASSERT_GT(first.image.size(), 4u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(first.image.data()) + 1, 3), "ELF");
+  const Binary again = c->compile(s, {"gfx90a", {}});
+  EXPECT_EQ(again.image, first.image);
+  EXPECT_EQ(cache.stats().compiles, 1);
+  EXPECT_EQ(cache.stats().memory_hits, 1);
+  std::filesystem::remove_all(root);
 }
 
 TEST(HipCompiler, IdentityNamesTheCompiler) {
