@@ -14,10 +14,12 @@
 #include <fstream>
 #include <memory>
 
-#include "codegen/cuda_example_cases.h"
 #include "codegen/run_command.h"
+#include "examples/examples.h"
 #include "hip/codegen.h"
+#include "tessera/lower/program.h"
 #include "tessera/platform/target.h"
+#include "tessera/support/python_json.h"
 
 namespace tessera::backend::hip {
 namespace {
@@ -31,6 +33,7 @@ constexpr const char* kShim = R"SHIM(
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <type_traits>
 #include <vector>
 #define __global__
 #define __device__
@@ -54,7 +57,10 @@ template <class T> T __shfl_xor(T, int) { std::abort(); }  // matmul has no redu
 namespace emu {
 float xa[16][64][4], xb[16][64][4];  // [wave][lane][k element]
 inline float bf16(short s) { std::uint32_t u = std::uint32_t(std::uint16_t(s)) << 16; float f; std::memcpy(&f, &u, 4); return f; }
-template <class V> float elem(const V& v, int e) { if constexpr (sizeof(v[0]) == 2) return bf16(v[e]); else return float(v[e]); }
+// bf16 operands arrive as short vectors, f16 as __fp16 vectors, f32 as a float.
+template <class V> float elem(const V& v, int e) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v[0])>, short>) return bf16(v[e]); else return float(v[e]);
+}
 template <class V> float elem_f16(const V& v, int e) { return float(v[e]); }
 // D x D x (G·kpl) on one wavefront: a/b hold this lane's kpl K elements.
 template <int D, int KPL, class C, class FA, class FB>
@@ -110,12 +116,17 @@ C wmma(FA&& a_at, FB&& b_at, C c) {
 constexpr const char* kMain = R"MAIN(
 static std::uint16_t to_bf16(float x) { std::uint32_t u; std::memcpy(&u, &x, 4); return std::uint16_t((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16); }
 static double from_bf16(std::uint16_t b) { return emu::bf16(short(b)); }
+static std::uint16_t to_f16(float x) { const __fp16 h = x; std::uint16_t u; std::memcpy(&u, &h, 2); return u; }
+static double from_f16(std::uint16_t b) { __fp16 h; std::memcpy(&h, &b, 2); return float(h); }
 int main(int argc, char** argv) {
   const int M = std::atoi(argv[1]), K = std::atoi(argv[2]), N = std::atoi(argv[3]);
   const int threads = std::atoi(argv[4]), blocks = std::atoi(argv[5]);
+  const bool f16 = std::strcmp(argv[6], "f16") == 0;  // the operands' type; the output is bf16
+  auto to_in = [&](float x) { return f16 ? to_f16(x) : to_bf16(x); };
+  auto from_in = [&](std::uint16_t b) { return f16 ? from_f16(b) : from_bf16(b); };
   std::vector<std::uint16_t> a(M * K), b(K * N), out(M * N, 0xFFFF);
-  for (int i = 0; i < M * K; ++i) a[i] = to_bf16(float((i * 37 + 11) % 17 - 8) / 8.0f);
-  for (int i = 0; i < K * N; ++i) b[i] = to_bf16(float((i * 53 + 5) % 13 - 6) / 4.0f);
+  for (int i = 0; i < M * K; ++i) a[i] = to_in(float((i * 37 + 11) % 17 - 8) / 8.0f);
+  for (int i = 0; i < K * N; ++i) b[i] = to_in(float((i * 53 + 5) % 13 - 6) / 4.0f);
   for (int blk = 0; blk < blocks; ++blk) {
     std::barrier<> bar(threads);
     g_barrier = &bar;
@@ -128,7 +139,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < M; ++i)
     for (int j = 0; j < N; ++j) {
       double ref = 0;
-      for (int k = 0; k < K; ++k) ref += from_bf16(a[i * K + k]) * from_bf16(b[k * N + j]);
+      for (int k = 0; k < K; ++k) ref += from_in(a[i * K + k]) * from_in(b[k * N + j]);
       const double got = from_bf16(out[i * N + j]);
       if (!(std::fabs(got - ref) <= 1e-2 * std::fabs(ref) + 1e-3) && bad++ < 5)
         std::printf("out[%d][%d] = %g, expected %g\n", i, j, got, ref);
@@ -152,22 +163,33 @@ struct EmuCase {
   const char* target;  ///< gfx90a (MFMA, wave64) or gfx1100 (WMMA, wave32)
   const char* config;
   const char* expect;  ///< the instruction the source must use
+  DType operands = DType::bf16;  ///< matmul's input type (bf16 or f16; the output is bf16)
 };
+
+/// matmul with `operands` inputs at 70 x 100 x 90 (ragged for every tile), sizes and strides
+/// constant, lowered for `target`.
+lower::Program lower_matmul(DType operands, const std::string& config, const std::string& target) {
+  auto kernel = std::make_shared<const ir::Kernel>(examples::matmul_kernel(operands));
+  lower::Specialization spec;
+  spec.sizes = {{"m", 70}, {"k", 100}, {"n", 90}};
+  spec.strides = {{"a", {100, 1}}, {"b", {90, 1}}, {"out", {90, 1}}};
+  return lower::lower(kernel, Config::from_json(json::parse(config, "emu"), "emu"), spec, target,
+                      platform::Target::parse(target).warp_size);
+}
 
 class HipMfmaEmulation : public ::testing::TestWithParam<EmuCase> {};
 
 TEST_P(HipMfmaEmulation, MatmulMatchesFloat64) {
   const std::string clang = find_clang();
   if (clang.empty()) GTEST_SKIP() << "no clang++ to build the host emulation (Debian: clang-14)";
-  test::CudaCase c{"matmul", GetParam().name, GetParam().config, {{"m", 70}, {"k", 100}, {"n", 90}}};
-  const std::string target = GetParam().target;
-  const lower::Program p = test::lower_cuda_case(c, target, platform::Target::parse(target).warp_size);
+  const std::string target = GetParam().target, name = GetParam().name;
+  const lower::Program p = lower_matmul(GetParam().operands, GetParam().config, target);
   const gpu::KernelSource ks = emit_hip_kernel(p);
   ASSERT_NE(ks.source.text.find(GetParam().expect), std::string::npos) << ks.source.text;
   const lower::LaunchGrid grid = p.launch_grid({}, 1);
   ASSERT_EQ(grid.y * grid.z, 1) << "flat grids only";
-  const std::string dir = ::testing::TempDir(), cpp = dir + "/ts_mfma_emu_" + c.name + ".cpp",
-                    exe = dir + "/ts_mfma_emu_" + c.name;
+  const std::string dir = ::testing::TempDir(), cpp = dir + "/ts_mfma_emu_" + name + ".cpp",
+                    exe = dir + "/ts_mfma_emu_" + name;
   {
     std::ofstream f(cpp);
     f << "#define __" << target << "__ 1\n" << kShim << ks.source.text << kMain;
@@ -175,7 +197,9 @@ TEST_P(HipMfmaEmulation, MatmulMatchesFloat64) {
   int status = 0;
   const std::string build = run(clang + " -std=c++20 -O1 -pthread -w -o " + exe + " " + cpp, &status);
   ASSERT_EQ(status, 0) << build;
-  const std::string out = run(exe + " 70 100 90 " + std::to_string(ks.threads) + " " + std::to_string(grid.x), &status);
+  const std::string out = run(exe + " 70 100 90 " + std::to_string(ks.threads) + " " + std::to_string(grid.x) + " " +
+                                  std::string(dtype_name(GetParam().operands)),
+                              &status);
   EXPECT_EQ(status, 0) << out;
   std::remove(cpp.c_str());
   std::remove(exe.c_str());
@@ -195,7 +219,11 @@ INSTANTIATE_TEST_SUITE_P(
         EmuCase{"wmma_w2_32x64", "gfx1100", R"({"block_sizes":[32,64,32],"num_warps":2})", "ts::wmma_16x16x16_bf16("},
         EmuCase{"wmma_w8_128x64", "gfx1100", R"({"block_sizes":[128,64,32],"num_warps":8,"l2_groupings":[2]})",
                 "ts::wmma_16x16x16_bf16("},
-        EmuCase{"wmma_w1_32x64", "gfx1100", R"({"block_sizes":[32,64,16],"num_warps":1})", "ts::wmma_16x16x16_bf16("}),
+        EmuCase{"wmma_w1_32x64", "gfx1100", R"({"block_sizes":[32,64,16],"num_warps":1})", "ts::wmma_16x16x16_bf16("},
+        // f16 operands: the f16 instructions and their wrappers' bit casts
+        EmuCase{"f16_w4_32x32", "gfx90a", R"({"block_sizes":[64,64,32],"num_warps":4})", "ts::mfma_32x32x8_f16(", DType::f16},
+        EmuCase{"f16_wmma_w2_32x64", "gfx1100", R"({"block_sizes":[32,64,32],"num_warps":2})", "ts::wmma_16x16x16_f16(",
+                DType::f16}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
