@@ -97,6 +97,9 @@ bool split_waves(std::int64_t bm, std::int64_t bn, int d, std::int64_t waves, in
 std::string mfma_blocker(const lower::Program& p, const Dialect& d, const ir::Expr& dot, const ThreadPlan& plan,
                          MfmaPlan* out) {
   const auto& n = *dot.as<ir::Dot>();
+  if (!d.mfma && !d.wmma && d.target.rfind("gfx12", 0) == 0)
+    return d.target + "'s WMMA (RDNA4: another lane layout and builtins) is not implemented: no compiler here knows gfx12"
+           " (clang 15, ROCm 5.2), so it could not be compiled or checked";
   if (!d.mfma && !d.wmma) return d.target + " has no matrix instructions (MFMA: CDNA; WMMA: RDNA3)";
   if (d.mfma && d.warp_size != 64) return "MFMA needs 64-lane wavefronts";
   if (d.wmma && d.warp_size != 32) return "WMMA (wave32 forms) needs 32-lane wavefronts";

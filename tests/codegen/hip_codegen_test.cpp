@@ -125,6 +125,8 @@ TEST(HipCodegen, DotUsesFmaWithoutMatrixCores) {
   EXPECT_EQ(s.find("ts::mfma_"), std::string::npos);
   EXPECT_NE(s.find("note: dot: FMA, not MFMA: gfx1030 has no matrix instructions"), std::string::npos) << s;
   EXPECT_EQ(s.find("CUDA cores"), std::string::npos) << "vendor-true notes";
+  const std::string rdna4 = source_of("matmul", "b32x32x16_w4", "gfx1200");
+  EXPECT_NE(rdna4.find("note: dot: FMA, not MFMA: gfx1200's WMMA (RDNA4"), std::string::npos) << rdna4;
 }
 
 TEST(HipCodegen, DotRunsOnWmmaOnRdna3) {
