@@ -67,7 +67,7 @@ registry::KernelSpec add_spec() {
     examples::add_reference(registry::host_tensor_arg(a, 1), registry::host_tensor_arg(a, 2),
                             registry::host_tensor_arg(a, 0));
   };
-  s.checks = {{0, 0, -1}};
+  s.checks = {{.arg = 0, .max_ulp = 0}};
   return s;
 }
 

@@ -102,7 +102,7 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
         double row_max = 0;
         for (std::int64_t j = 0; j < len; ++j) {
           const double w = std::fabs(want.load(wb + j * ws));
-          if (!std::isnan(w)) row_max = std::max(row_max, w);
+          if (std::isfinite(w)) row_max = std::max(row_max, w);  // an inf must not accept anything
         }
         floor_abs = check.floor_ulps * eps * row_max;
       }
@@ -115,9 +115,10 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
         const double rel = diff == 0 ? 0 : diff / std::max(std::fabs(w), 1e-30);
         p.max_ulp = std::max(p.max_ulp, ulp);
         p.max_rel = std::max(p.max_rel, rel);
+        // The eps bounds need a finite difference (inf <= inf would accept an overflow).
         const bool ok = (check.max_ulp >= 0 && ulp <= check.max_ulp) || (check.max_rel >= 0 && rel <= check.max_rel) ||
-                        (by_rel_ulps && diff <= check.rel_ulps * eps * std::fabs(w)) ||
-                        (by_floor && diff <= floor_abs);
+                        (by_rel_ulps && std::isfinite(diff) && diff <= check.rel_ulps * eps * std::fabs(w)) ||
+                        (by_floor && std::isfinite(diff) && diff <= floor_abs);
         if (!ok && p.mismatches++ == 0) {
           p.first = row * len + j;
           p.first_got = g, p.first_want = w, p.first_ulp = ulp;

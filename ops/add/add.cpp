@@ -91,7 +91,7 @@ registry::KernelSpec add_spec() {
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  s.checks = {{kOut, 0, -1}};  // bit-exact
+  s.checks = {{.arg = kOut, .max_ulp = 0}};  // bit-exact
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kX);
     return registry::Work{3.0 * static_cast<double>(x.numel()) * dtype_size(x.dtype), 1.0 * x.numel()};

@@ -122,7 +122,7 @@ registry::KernelSpec dynamic_per_token_scaled_fp8_quant_spec() {
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  s.checks = {{kResult, 1, -1}, {kScale, -1, 1e-6}};
+  s.checks = {{.arg = kResult, .max_ulp = 1}, {.arg = kScale, .max_ulp = -1, .max_rel = 1e-6}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     return registry::Work{static_cast<double>(x.numel()) * (dtype_size(x.dtype) + 1), 3.0 * x.numel()};

@@ -129,7 +129,7 @@ registry::KernelSpec matmul_spec() {
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  s.checks = {{kOut, 0, -1}};  // bit-exact on the generator's inputs (see eighths)
+  s.checks = {{.arg = kOut, .max_ulp = 0}};  // bit-exact on the generator's inputs (see eighths)
   s.work = [](const registry::HostArgs& args) {
     const auto& a = registry::host_tensor_arg(args, kA);
     const auto& b = registry::host_tensor_arg(args, kB);

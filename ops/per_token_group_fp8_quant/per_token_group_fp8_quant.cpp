@@ -165,7 +165,7 @@ registry::KernelSpec per_token_group_fp8_quant_spec() {
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  s.checks = {{kOutputQ, 1, -1}, {kOutputS, -1, 1e-6}};
+  s.checks = {{.arg = kOutputQ, .max_ulp = 1}, {.arg = kOutputS, .max_ulp = -1, .max_rel = 1e-6}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     const double n = static_cast<double>(x.numel());

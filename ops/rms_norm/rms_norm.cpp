@@ -108,7 +108,7 @@ registry::KernelSpec rms_norm_spec() {
   s.reference = reference;
   // bf16/f16: one rounding of a value within ~1e-6 relative of the exact one (rsqrt 2 ulp,
   // f32 sum order) -> at most 1 ulp; f32 outputs: 1e-5 relative.
-  s.checks = {{kOut, 1, 1e-5}};
+  s.checks = {{.arg = kOut, .max_ulp = 1, .max_rel = 1e-5}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     return registry::Work{2.0 * static_cast<double>(x.numel()) * dtype_size(x.dtype), 4.0 * x.numel()};

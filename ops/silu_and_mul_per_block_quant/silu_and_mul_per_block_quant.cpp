@@ -196,7 +196,7 @@ registry::KernelSpec silu_and_mul_per_block_quant_spec() {
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  s.checks = {{kOut, 1, -1}, {kScales, -1, 1e-6}};
+  s.checks = {{.arg = kOut, .max_ulp = 1}, {.arg = kScales, .max_ulp = -1, .max_rel = 1e-6}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     const double n = static_cast<double>(x.numel()) / 2;

@@ -71,7 +71,7 @@ registry::KernelSpec silu_mul_fp8_spec() {
     examples::silu_mul_fp8_reference(registry::host_tensor_arg(a, kInput), registry::host_tensor_arg(a, kScale),
                                      registry::host_tensor_arg(a, kOut));
   };
-  s.checks = {{kOut, 1, -1}};
+  s.checks = {{.arg = kOut, .max_ulp = 1}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     return registry::Work{static_cast<double>(x.numel()) * (dtype_size(x.dtype) + 0.5), 5.0 * x.numel() / 2};

@@ -94,7 +94,7 @@ registry::KernelSpec softmax_spec() {
   s.reference = reference;
   // exp (fast: 2 + 1.2|x| ulp), the f32 sum and the division keep values within ~1e-5
   // relative: bf16/f16 at most 1 ulp after rounding, f32 1e-4 relative.
-  s.checks = {{kOut, 1, 1e-4}};
+  s.checks = {{.arg = kOut, .max_ulp = 1, .max_rel = 1e-4}};
   s.work = [](const registry::HostArgs& a) {
     const auto& x = registry::host_tensor_arg(a, kInput);
     return registry::Work{2.0 * static_cast<double>(x.numel()) * dtype_size(x.dtype), 5.0 * x.numel()};

@@ -66,6 +66,17 @@ TEST(OpsHarness, FloorScalesWithTheLargestValueOfEachRow) {
   EXPECT_EQ(compare_output("out", got, want, c).mismatches, 2);
 }
 
+TEST(OpsHarness, NanAndInfinityAreNeverWithinTheEpsBounds) {
+  // A row holding an infinity gets no infinite floor; NaN for a number and a finite value for
+  // an infinity fail every bound.
+  const ir::HostTensor want = tensor(DType::f32, {1, 3}, {HUGE_VAL, 1.0, 2.0});
+  const ir::HostTensor got = tensor(DType::f32, {1, 3}, {1e30, std::nan(""), 2.0});
+  const registry::OutputCheck c{.arg = 0, .max_ulp = -1, .rel_ulps = 1e6, .floor_ulps = 1e6};
+  const OutputError e = compare_output("out", got, want, c, DType::bf16);
+  EXPECT_EQ(e.mismatches, 2);
+  EXPECT_EQ(e.first_mismatch.rfind("index 0:", 0), 0u) << e.first_mismatch;
+}
+
 TEST(OpsHarness, ParallelComparisonReportsTheLowestMismatch) {
   const std::int64_t rows = 3000, cols = 70;
   ir::HostTensor want = ir::HostTensor::zeros(DType::bf16, {rows, cols});

@@ -104,7 +104,7 @@ struct OutputCheck {
   double floor_ulps = -1;
   /// The argument (index in the signature, a tensor) whose dtype gives eps; none: f32, the
   /// ops' arithmetic.
-  std::optional<std::size_t> precision_of;
+  std::optional<std::size_t> precision_of = std::nullopt;
 };
 
 /// Bytes moved and floating-point operations of one call, for GB/s and TFLOP/s.
