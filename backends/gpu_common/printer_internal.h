@@ -223,6 +223,8 @@ class Printer {
   const AxisDist& dist(const ir::Axis& a) const;
   /// Non-broadcast axes of a type, in order.
   static std::vector<ir::Axis> real_axes(const std::vector<ir::Axis>& axes);
+  /// Whether tiles along `a` can be partial (a ragged edge or a run-time extent; printer_mma.cpp).
+  static bool axis_masked(const lower::Program& p, const ir::Axis& a);
   /// Registers a thread holds for a value with `axes`.
   int reg_count(const std::vector<ir::Axis>& axes) const;
   /// The flat register index of a value with `axes` inside a register loop nest.

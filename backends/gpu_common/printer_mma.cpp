@@ -77,11 +77,11 @@ std::string mma_blocker(const lower::Program& p, const Dialect& d, const ir::Exp
   return "";
 }
 
-bool axis_masked(const lower::Program& p, const Axis& a) {
+}  // namespace
+
+bool Printer::axis_masked(const lower::Program& p, const Axis& a) {
   return a.kind == ir::AxisKind::full ? p.rdims[a.id].needs_mask : p.tiles[a.id].needs_mask;
 }
-
-}  // namespace
 
 void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan) {
   for (const ir::Expr& e : dots) {
@@ -110,7 +110,7 @@ void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::E
       dm.thr = 8 * m.wm;
       dm.stride = 4;
       if (m.wm > 1) dm.lo_thr = 8, dm.hi_stride = 32;
-      dm.masked = axis_masked(p, o[0]);
+      dm.masked = Printer::axis_masked(p, o[0]);
       // N: lane digit l%4 (tid stride 1) holding 2 adjacent columns, warp digit wn_i (32·wm).
       AxisDist dn;
       dn.block = p.shape_of({o[1]}, false)[0];
@@ -118,7 +118,7 @@ void plan_mma(const lower::Program& p, const Dialect& d, const std::vector<ir::E
       dn.thr = 4 * m.wn;
       dn.stride = 1;
       if (m.wn > 1) dn.lo_thr = 4, dn.hi_stride = 32 * m.wm;
-      dn.masked = axis_masked(p, o[1]);
+      dn.masked = Printer::axis_masked(p, o[1]);
       plan.axes[m.m_key] = dm;
       plan.axes[m.n_key] = dn;
       plan.mma = m;

@@ -225,10 +225,22 @@ void Printer::emit_stage_copy(const StagedOperand& op, const std::string& stage)
   const std::string row_ok = row + " < " + count(op.axes[0]);
   if (op.async) {
     // Bytes of this chunk inside the tensor: 16, a ragged tail, or 0 (nothing is read then, and
-    // the source is the tensor's base so no out-of-range address is formed).
+    // the source is the tensor's base so no out-of-range address is formed). Along an axis whose
+    // tiles are all full (constant extent, a multiple of the block) every chunk is whole: no
+    // bounds arithmetic per copy in the main loop.
+    const bool rows_masked = axis_masked(p_, op.axes[0]), cols_masked = axis_masked(p_, op.axes[1]);
+    const std::string bytes = std::to_string(op.vec * dtype_size(op.dtype));
     line("const int i_" + c_tag + " = " + col + ";");
-    line("const int nb = " + row_ok + " ? (int)min(max((" + idx_t_ + ")" + count(op.axes[1]) + " - " + col + ", (" + idx_t_ +
-         ")0), (" + idx_t_ + ")" + std::to_string(op.vec) + ") * " + std::to_string(dtype_size(op.dtype)) + " : 0;");
+    if (!rows_masked && !cols_masked) {
+      line("ts::cp_async16(dst, &" + address(load.tensor, load.indices) + ", " + bytes + ");");
+      close();
+      return;
+    }
+    const std::string in_row = cols_masked ? "(int)min(max((" + idx_t_ + ")" + count(op.axes[1]) + " - " + col + ", (" +
+                                                 idx_t_ + ")0), (" + idx_t_ + ")" + std::to_string(op.vec) + ") * " +
+                                                 std::to_string(dtype_size(op.dtype))
+                                           : bytes;
+    line("const int nb = " + (rows_masked ? row_ok + " ? " + in_row + " : 0" : in_row) + ";");
     line("ts::cp_async16(dst, nb > 0 ? (const void*)&" + address(load.tensor, load.indices) + " : (const void*)p_" +
          ident(load.tensor) + ", nb);");
     close();

@@ -101,6 +101,13 @@ TEST(CudaMma, HopperTilesRunOnWgmmaFromSwizzledDescriptors) {
   EXPECT_NE(s.find("ts::cp_async_wait<1>();  // this thread's copies"), std::string::npos);
   EXPECT_NE(s.find("ts::fence_operand(l"), std::string::npos);  // the local itself, no copies
   EXPECT_EQ(s.find("float v4["), std::string::npos);
+  // Ragged m, n, k: each chunk's bytes are bounded; at multiples of the tile every chunk is whole
+  // (no bounds arithmetic per copy in the main loop).
+  EXPECT_NE(s.find("const int nb ="), std::string::npos);
+  const std::string full = source_of(matmul_case(R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})",
+                                                 {{"m", 256}, {"k", 256}, {"n", 512}}));
+  EXPECT_NE(full.find("ts::cp_async16(dst, &p_a["), std::string::npos) << full;
+  EXPECT_EQ(full.find("const int nb ="), std::string::npos);
   EXPECT_NE(s.find("4 panels x [64][64], 16-byte chunks swizzled"), std::string::npos);
   EXPECT_NE(s.find("[128][64], 16-byte chunks swizzled, rows in wgmma accumulator order"), std::string::npos);
   EXPECT_EQ(s.find("ts::mma_16816_bf16("), std::string::npos);
