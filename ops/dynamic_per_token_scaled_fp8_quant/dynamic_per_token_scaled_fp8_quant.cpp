@@ -71,16 +71,18 @@ void reference(registry::HostArgs& a) {
   ir::HostTensor& scale = registry::host_tensor_arg(a, kScale);
   const ir::HostTensor* ub = registry::optional_host_tensor_arg(a, kScaleUb);
   auto f32 = [](double v) { return ir::round_to_dtype(v, DType::f32); };
-  for (std::int64_t i = 0; i < x.shape[0]; ++i) {
+  const double ub_value = ub ? ub->load(0) : 0;
+  for_each_row(x.shape[0], [&](std::int64_t i) {  // rows in parallel, elements by strides
+    auto xi = [&](std::int64_t j) { return x.load(i * x.strides[0] + j * x.strides[1]); };
     double s = 0;
-    for (std::int64_t j = 0; j < x.shape[1]; ++j) s = std::max(s, std::fabs(x.at({i, j})));
-    if (ub) s = std::min(s, ub->load(0));
+    for (std::int64_t j = 0; j < x.shape[1]; ++j) s = std::max(s, std::fabs(xi(j)));
+    if (ub) s = std::min(s, ub_value);
     s = std::max(f32(s * f32(1.0 / kFp8Max)), f32(kFp8MinScale));
-    scale.store(scale.offset({i, 0}), s);
+    scale.store(i * scale.strides[0], s);
     const double inv = f32(1.0 / s);
     for (std::int64_t j = 0; j < x.shape[1]; ++j)
-      result.store(result.offset({i, j}), std::clamp(f32(x.at({i, j}) * inv), -kFp8Max, kFp8Max));
-  }
+      result.store(i * result.strides[0] + j * result.strides[1], std::clamp(f32(xi(j) * inv), -kFp8Max, kFp8Max));
+  });
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {

@@ -68,15 +68,15 @@ void reference(registry::HostArgs& a) {
   ir::HostTensor& out = registry::host_tensor_arg(a, kOut);
   const double eps = ir::round_to_dtype(registry::host_float_arg(a, kEpsilon), DType::f32);
   const std::int64_t h = x.shape.back(), m = x.numel() / std::max<std::int64_t>(h, 1);
-  for (std::int64_t i = 0; i < m; ++i) {
+  for_each_row(m, [&](std::int64_t i) {
     double mu = 0, var = 0;
     for (std::int64_t j = 0; j < h; ++j) mu += x.load(i * h + j);
     mu /= static_cast<double>(h);
     for (std::int64_t j = 0; j < h; ++j) var += (x.load(i * h + j) - mu) * (x.load(i * h + j) - mu);
     const double inv = 1.0 / std::sqrt(var / static_cast<double>(h) + eps);
     for (std::int64_t j = 0; j < h; ++j)
-      out.store(i * h + j, (x.load(i * h + j) - mu) * inv * w.at({j}) + bias.at({j}));
-  }
+      out.store(i * h + j, (x.load(i * h + j) - mu) * inv * w.load(j * w.strides[0]) + bias.load(j * bias.strides[0]));
+  });
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {

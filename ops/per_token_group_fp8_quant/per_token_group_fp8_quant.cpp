@@ -93,17 +93,19 @@ void reference(registry::HostArgs& a) {
   const double eps = f32(registry::host_float_arg(a, kEps));
   const double lo = f32(registry::host_float_arg(a, kFp8MinArg)), hi = f32(registry::host_float_arg(a, kFp8MaxArg));
   const bool ue8m0 = registry::host_bool_arg(a, kScaleUe8m0);
-  for (std::int64_t i = 0; i < x.shape[0]; ++i)
+  for_each_row(x.shape[0], [&](std::int64_t i) {  // rows in parallel, elements by strides
+    auto xi = [&](std::int64_t j) { return x.load(i * x.strides[0] + j * x.strides[1]); };
     for (std::int64_t j0 = 0; j0 < x.shape[1]; j0 += g) {
       double amax = 0;
-      for (std::int64_t j = j0; j < j0 + g; ++j) amax = std::max(amax, std::fabs(x.at({i, j})));
+      for (std::int64_t j = j0; j < j0 + g; ++j) amax = std::max(amax, std::fabs(xi(j)));
       double s = rnd(std::max(amax, eps));
       s = rnd(s / hi);
       if (ue8m0) s = rnd(std::exp2(std::ceil(rnd(std::log2(s)))));
-      s_out.store(s_out.offset({i, j0 / g}), s);
+      s_out.store(i * s_out.strides[0] + (j0 / g) * s_out.strides[1], s);
       for (std::int64_t j = j0; j < j0 + g; ++j)
-        q.store(q.offset({i, j}), rnd(std::min(std::max(rnd(x.at({i, j}) / s), lo), hi)));
+        q.store(i * q.strides[0] + j * q.strides[1], rnd(std::min(std::max(rnd(xi(j) / s), lo), hi)));
     }
+  });
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {

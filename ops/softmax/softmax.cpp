@@ -50,12 +50,12 @@ void reference(registry::HostArgs& a) {
   const ir::HostTensor& x = registry::host_tensor_arg(a, kInput);
   ir::HostTensor& out = registry::host_tensor_arg(a, kOut);
   const std::int64_t n = x.shape.back(), m = x.numel() / std::max<std::int64_t>(n, 1);
-  for (std::int64_t i = 0; i < m; ++i) {
+  for_each_row(m, [&](std::int64_t i) {
     double mx = -HUGE_VAL, s = 0;
     for (std::int64_t j = 0; j < n; ++j) mx = std::max(mx, x.load(i * n + j));
     for (std::int64_t j = 0; j < n; ++j) s += std::exp(x.load(i * n + j) - mx);
     for (std::int64_t j = 0; j < n; ++j) out.store(i * n + j, std::exp(x.load(i * n + j) - mx) / s);
-  }
+  });
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {
