@@ -3,8 +3,10 @@
 // `cpu` device (generated C++, oneTBB grid) at a size that exceeds the caches, beside a
 // hand-written oneTBB loop doing the same work with the same conversions and the same fast-mode
 // exp/silu (cpu/codegen_prelude.h), and a plain parallel memory copy moving the same number of
-// bytes. The 2-d elementwise kernels list one full-row config beside three GPU-style tiles:
-// on the CPU consecutive programs should walk memory linearly, as the oneTBB loop's rows do. Counters: GB/s (bytes read + written per second)
+// bytes. Each kernel lists the CPU default config (`Config()`: ConfigSpace's CPU defaults, large
+// tiles with the grid's last dimension fastest) first, then GPU-style tiles and one full-row
+// config: on the CPU consecutive programs should walk memory linearly, as the oneTBB loop's rows
+// do. The light autotune keeps the fastest. Counters: GB/s (bytes read + written per second)
 // or GFLOP/s for matmul. bench/RESULTS_CPU.md records runs.
 //
 //   build-*/bin/cpu_examples_bench --benchmark_counters_tabular=true
@@ -86,9 +88,11 @@ std::unique_ptr<lang::Kernel> kernel(ir::Kernel def, std::vector<Config> configs
   return std::make_unique<lang::Kernel>(std::move(def), std::move(configs));
 }
 /// Times calls of `k`; the first call (compile, light autotune) happens before the timed loop.
+/// The label names the config the light autotune kept ("{}" = the CPU default).
 void time_calls(benchmark::State& state, const lang::Kernel& k, std::initializer_list<lang::Arg> args) {
   k(args);
   for (auto _ : state) k(args);
+  if (auto c = k.bind(args)->config()) state.SetLabel(c->to_json().dump());
 }
 Config cfg(const char* json) { return Config::from_json(json::Json::parse(json), "bench"); }
 
@@ -116,7 +120,7 @@ void BM_add_tessera(benchmark::State& state) {
   Buf x = make(DType::f32, {kRows, kCols}), y = make(DType::f32, {kRows, kCols}, -2, 2, 2),
       out = make(DType::f32, {kRows, kCols});
   auto k = kernel(examples::add_kernel(DType::f32),
-                  {cfg(R"({"block_sizes":[8,1024]})"), cfg(R"({"block_sizes":[32,256]})"), cfg(R"({"block_sizes":[64,64]})"),
+                  {Config(), cfg(R"({"block_sizes":[8,1024]})"), cfg(R"({"block_sizes":[32,256]})"), cfg(R"({"block_sizes":[64,64]})"),
                    cfg(R"({"block_sizes":[2,4096]})")});  // full rows: the oneTBB loop's shape
   time_calls(state, *k, {x.view, y.view, out.view});
   set_bytes(state, 3.0 * kRows * kCols * 4);
@@ -143,7 +147,7 @@ void BM_silu_mul_fp8_tessera(benchmark::State& state) {
   Buf x = make(DType::bf16, {kRows, kCols}), scale = make(DType::f32, {1}, 0.5, 1.5),
       out = make(DType::f8e4m3fn, {kRows, kCols / 2});
   auto k = kernel(examples::silu_mul_fp8_kernel(DType::bf16),
-                  {cfg(R"({"block_sizes":[4,1024]})"), cfg(R"({"block_sizes":[16,256]})"), cfg(R"({"block_sizes":[64,64]})"),
+                  {Config(), cfg(R"({"block_sizes":[4,1024]})"), cfg(R"({"block_sizes":[16,256]})"), cfg(R"({"block_sizes":[64,64]})"),
                    cfg(R"({"block_sizes":[2,2048]})")});  // full rows: the oneTBB loop's shape
   time_calls(state, *k, {x.view, scale.view, out.view});
   set_bytes(state, kSiluBytes);
@@ -173,7 +177,7 @@ BENCHMARK(BM_silu_mul_fp8_tbb)->UseRealTime()->Unit(benchmark::kMillisecond);
 // ---- row kernels (bf16 rms_norm / layer_norm, f32 softmax) ----------------------------------
 
 const std::vector<Config>& row_configs() {
-  static const std::vector<Config> c = {cfg(R"({"block_sizes":[1]})"), cfg(R"({"block_sizes":[2]})"),
+  static const std::vector<Config> c = {Config(), cfg(R"({"block_sizes":[1]})"), cfg(R"({"block_sizes":[2]})"),
                                         cfg(R"({"block_sizes":[4],"reduction_loops":[1024]})")};
   return c;
 }
@@ -283,7 +287,7 @@ void BM_quant_tessera(benchmark::State& state) {
   Buf x = make(DType::bf16, {kRows, kCols}), result = make(DType::f8e4m3fn, {kRows, kCols}),
       scale = make(DType::f32, {kRows, 1});
   auto k = kernel(examples::dynamic_per_token_fp8_quant_kernel(DType::bf16),
-                  {cfg(R"({"block_sizes":[1024,1024]})"), cfg(R"({"block_sizes":[256,256]})"),
+                  {Config(), cfg(R"({"block_sizes":[1024,1024]})"), cfg(R"({"block_sizes":[256,256]})"),
                    cfg(R"({"block_sizes":[4096,4096]})")});
   time_calls(state, *k, {x.view, result.view, scale.view});
   set_bytes(state, kQuantBytes);
@@ -322,7 +326,7 @@ void BM_matmul_tessera(benchmark::State& state) {
   Buf a = make(DType::bf16, {kMatmul, kMatmul}), b = make(DType::bf16, {kMatmul, kMatmul}, -2, 2, 2),
       out = make(DType::bf16, {kMatmul, kMatmul});
   auto k = kernel(examples::matmul_kernel(DType::bf16),
-                  {cfg(R"({"block_sizes":[32,64,32]})"), cfg(R"({"block_sizes":[16,128,64]})"),
+                  {Config(), cfg(R"({"block_sizes":[32,64,32]})"), cfg(R"({"block_sizes":[16,128,64]})"),
                    cfg(R"({"block_sizes":[64,64,64]})")});
   time_calls(state, *k, {a.view, b.view, out.view});
   set_flops(state);

@@ -92,6 +92,22 @@ std::vector<Config> tune_candidates(const ir::ConfigSpace& space, ir::ConfigDefa
         c.set_reduction_loops(looped);
         add_unique(out, c);
       }
+      // Persistent rows up to 16384 elements where the default loops (rows longer than
+      // Helion's 4096): a 64 KiB f32 row still fits L2, and a looped reduction reads it twice.
+      auto persistent = *rl;
+      changed = false;
+      for (std::size_t i = 0; i < persistent.size(); ++i) {
+        const auto& extent = space.reduction_loops()[i].extent;
+        if (persistent[i] && extent && *extent <= 16384) {
+          persistent[i].reset();
+          changed = true;
+        }
+      }
+      if (changed) {
+        Config c = base;
+        c.set_reduction_loops(persistent);
+        add_unique(out, c);
+      }
     }
   }
   add_unique(out, space.default_config(ir::ConfigDefaults::helion));  // the baseline

@@ -9,7 +9,8 @@
 /// Candidates (`tune_candidates`) start from the target's default (`ConfigSpace::default_config`
 /// with `defaults_for(warp size)`) and vary what matters on that target: on the CPU the tile's
 /// element count (1024..16384 elements, full rows first), the grid order, and looped against
-/// persistent reductions; Helion's default is always among them as a baseline. A light search
+/// persistent reductions (rows up to 16384 elements); Helion's default is always among them as a
+/// baseline. A light search
 /// ([Triton] autotuner's rules): a candidate that fails to compile or run scores infinity and is
 /// reported, never aborts the sweep.
 ///

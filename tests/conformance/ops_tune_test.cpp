@@ -42,6 +42,12 @@ TEST(OpsTune, CandidatesComeFromTheConfigSpace) {
   for (const Config& c : tune_candidates(add, ir::ConfigDefaults::cpu)) blocks.push_back(*c.block_sizes());
   EXPECT_THAT(blocks, ::testing::IsSupersetOf(std::vector<std::vector<std::int64_t>>{
                           {1, 4096}, {1, 1024}, {1, 2048}, {2, 4096}, {4, 4096}, {32, 32}}));
+  // Rows longer than Helion's 4096 loop by default; the persistent row is a candidate too.
+  const ir::ConfigSpace softmax = ir::ConfigSpace::of(examples::softmax_kernel(), {{"m", 64}, {"n", 8192}});
+  std::vector<std::vector<std::optional<std::int64_t>>> reductions;
+  for (const Config& c : tune_candidates(softmax, ir::ConfigDefaults::cpu)) reductions.push_back(*c.reduction_loops());
+  EXPECT_EQ(reductions.front(), (std::vector<std::optional<std::int64_t>>{4096}));
+  EXPECT_THAT(reductions, ::testing::Contains(std::vector<std::optional<std::int64_t>>{std::nullopt}));
 }
 
 TEST(OpsTune, WritesAFileTheRegistryPicks) {
