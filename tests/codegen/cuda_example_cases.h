@@ -72,6 +72,10 @@ inline std::vector<CudaCase> cuda_example_cases() {
       {"matmul", "wgmma_b128x256x32_s8_w8_deep", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8})", {{"m", 300}, {"k", 1000}, {"n", 520}}},
       {"matmul", "wgmma_b128x128x64_s3_w4_persistent", R"({"block_sizes":[128,128,64],"num_warps":4,"num_stages":3,"pid_type":"persistent_blocked"})", {{"m", 260}, {"k", 456}, {"n", 200}}},
       {"matmul", "wgmma_b64x64x32_s1_w4_unaligned", R"({"block_sizes":[64,64,32],"num_warps":4})", {{"m", 70}, {"k", 100}, {"n", 90}}},
+      // Whole 16-byte copies along the axes whose tiles are all full, bounded ones along the
+      // ragged: only k ragged (A's columns, B's rows), then only m (A's rows).
+      {"matmul", "wgmma_b128x256x64_s4_k_ragged", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", {{"m", 256}, {"k", 200}, {"n", 512}}},
+      {"matmul", "wgmma_b128x256x64_s4_m_ragged", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", {{"m", 300}, {"k", 256}, {"n", 512}}},
   };
   return c;
 }
