@@ -145,6 +145,7 @@ void Printer::emit(const ir::Stmt& s) {
       return;
     }
     const std::string name = "v" + std::to_string(let->id);
+    let_values_[let->id] = v;
     line("// " + (let->name.empty() ? name : let->name) + ": " + ir::to_string(v.type()));
     if (v.type().is_scalar()) {
       prepare(v);
@@ -154,7 +155,20 @@ void Printer::emit(const ir::Stmt& s) {
     } else {
       prepare(v);
       declare(name, v.type());
-      reg_loops(v.type().axes, [&](const std::string&) { line(array_elem(name, v.type().axes) + " = " + elem(v) + ";"); });
+      // A bf16 result is computed unrounded and then rounded two registers per conversion
+      // (conversions issue at a fraction of the FP32 rate; bf16 chains were conversion-bound).
+      const int regs = reg_count(v.type().axes);
+      std::string pair;
+      reg_loops(v.type().axes, [&](const std::string&) {
+        std::string x = elem(v);
+        if (regs % 2 == 0)
+          if (auto raw = unrounded(v.dtype(), x, &pair)) x = *raw;
+        line(array_elem(name, v.type().axes) + " = " + x + ";");
+      });
+      if (!pair.empty()) {
+        line("#pragma unroll");
+        line("for (int q = 0; q < " + std::to_string(regs) + "; q += 2) " + pair + "(" + name + "[q], " + name + "[q + 1]);");
+      }
     }
   } else if (const auto* st = s.as<ir::Store>()) {
     std::vector<Axis> axes;

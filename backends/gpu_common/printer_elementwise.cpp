@@ -76,6 +76,19 @@ std::string round_to(DType t, const std::string& v) {
   }
 }
 
+std::optional<std::string> unrounded(DType t, const std::string& x, std::string* pair) {
+  if (t != DType::bf16) return std::nullopt;  // the dtypes with a pair rounding in the headers
+  const std::string open = "ts::round_bf16(";
+  if (x.size() <= open.size() || x.compare(0, open.size(), open) != 0 || x.back() != ')') return std::nullopt;
+  int depth = 1;  // the call's parenthesis must close at the very end
+  for (std::size_t i = open.size(); i + 1 < x.size(); ++i) {
+    depth += x[i] == '(' ? 1 : x[i] == ')' ? -1 : 0;
+    if (depth == 0) return std::nullopt;
+  }
+  *pair = "ts::round2_bf16";
+  return x.substr(open.size(), x.size() - open.size() - 1);
+}
+
 std::string float_literal(DType t, double v) {
   const bool dbl = t == DType::f64;
   if (v != v) return dbl ? "__longlong_as_double(0x7FF8000000000000ll)" : "__int_as_float(0x7FC00000)";

@@ -190,6 +190,9 @@ std::string storage_type(DType t);  ///< element type in memory ("ts::u16" for b
 std::string from_storage(DType t, const std::string& raw);
 std::string to_storage(DType t, const std::string& v);
 std::string round_to(DType t, const std::string& v);
+/// `x` without its outermost rounding to `t` when the device headers round `t` two values per
+/// instruction (`*pair` names that function), else nothing.
+std::optional<std::string> unrounded(DType t, const std::string& x, std::string* pair);
 std::string float_literal(DType t, double v);
 std::string cast_value(DType from, DType to, const std::string& x);
 std::string unary(ir::UnaryOp op, DType t, const std::string& x, ir::MathMode mode);
@@ -253,6 +256,9 @@ class Printer {
   std::string address(const std::string& tensor, const std::vector<ir::Index>& idx);
   void emit_load_let(const std::string& name, const ir::Load& load, const ir::Expr& self);
   void emit_store(const ir::Store& st);
+  /// What a store of `v` to a `to` tensor converts: the source of a register Let that only
+  /// rounds it to `to` (the conversion gives the same bits), else `v`.
+  ir::Expr store_source(const ir::Expr& v, DType to) const;
   /// Whether the last-axis accesses of `tensor` by `idx` can move spt-wide vectors.
   bool vectorizable(const std::string& tensor, const std::vector<ir::Index>& idx,
                     std::string* why = nullptr);
@@ -323,6 +329,7 @@ class Printer {
   std::string idx_t_;  ///< "int" or "long long"
   std::map<const ir::ExprNode*, std::string> temps_;  ///< materialized Reduce/Dot in scope
   std::map<int, ir::Expr> deferred_;                  ///< Lets along a looped rdim
+  std::map<int, ir::Expr> let_values_;                ///< Lets held in registers -> their values
   std::set<int> emitted_deferred_;
   std::map<int, StagedOperand> staged_;               ///< staged Let id -> operand
   std::map<int, std::string> stage_ptr_;              ///< staged Let id -> current buffer pointer

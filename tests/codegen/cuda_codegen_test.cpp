@@ -51,6 +51,21 @@ TEST(CudaCodegen, SiluMulFp8VectorsAndEvictionHints) {
   EXPECT_NE(unaligned.find("num_programs"), std::string::npos);  // persistent_blocked
 }
 
+TEST(CudaCodegen, NarrowResultsConvertInPairs) {
+  // silu_mul_fp8: the fp8 store converts the unrounded f32 values two per instruction (the Let
+  // that rounds them to fp8 feeds only the store), and the bf16 intermediates are rounded in
+  // register pairs after being computed unrounded.
+  const std::string s = source_of("silu_mul_fp8", "b64x32_flat");
+  EXPECT_NE(s.find("ts::f32x2_to_f8e4m3fn(pr[0], pr[1], raw.v[0], raw.v[1]);"), std::string::npos) << s;
+  EXPECT_EQ(s.find("= ts::f32_to_f8e4m3fn("), std::string::npos) << s;
+  EXPECT_EQ(occurrences(s, "; q += 2) ts::round2_bf16("), 2) << s;
+  EXPECT_EQ(s.find("= ts::round_bf16("), std::string::npos) << s;
+  // Per-token quant: f32 maximum/minimum are one max.NaN/min.NaN instruction on sm_80+ (header).
+  const std::string q = source_of("dynamic_per_token_scaled_fp8_quant", "reuse_1024_512");
+  EXPECT_NE(q.find("max.NaN.f32"), std::string::npos);
+  EXPECT_NE(q.find("ts::f32x2_to_f8e4m3fn("), std::string::npos) << q;
+}
+
 TEST(CudaCodegen, SiblingLoopsReadTheirSharedLoadOnce) {
   // Per-token quant: absmax over the row, then scale and store it. Each row's tiles are loaded
   // once into a register cache that both device loops read.

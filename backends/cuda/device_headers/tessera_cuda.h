@@ -98,6 +98,58 @@ __device__ __forceinline__ float round_f16(float x) { return f16_to_f32(f32_to_f
 __device__ __forceinline__ float round_f8e4m3fn(float x) { return f8e4m3fn_to_f32(f32_to_f8e4m3fn(x)); }
 __device__ __forceinline__ float round_f8e5m2(float x) { return f8e5m2_to_f32(f32_to_f8e5m2(x)); }
 
+// ---- two f32 values to two adjacent narrow elements with one instruction (vector stores) ------
+// The packed cvt forms convert a pair for the cost of one conversion (conversions issue at a
+// fraction of the FP32 rate, so stores of fp8/bf16 outputs were conversion-bound). `lo` goes to
+// the lower address. Bit-identical to the scalar conversions above.
+__device__ __forceinline__ void f32x2_to_bf16(float lo, float hi, u16& a, u16& b) {
+#if __CUDA_ARCH__ >= 800
+  u32 r;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // upper half <- first operand
+  a = u16(r & 0xFFFFu), b = u16(r >> 16);
+#else
+  a = f32_to_bf16(lo), b = f32_to_bf16(hi);
+#endif
+}
+__device__ __forceinline__ void f32x2_to_f16(float lo, float hi, u16& a, u16& b) {
+#if __CUDA_ARCH__ >= 800
+  u32 r;
+  asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  a = u16(r & 0xFFFFu), b = u16(r >> 16);
+#else
+  a = f32_to_f16(lo), b = f32_to_f16(hi);
+#endif
+}
+__device__ __forceinline__ void f32x2_to_f8e4m3fn(float lo, float hi, u8& a, u8& b) {
+#if __CUDA_ARCH__ >= 890
+  u16 r;
+  asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(r) : "f"(hi), "f"(lo));
+  a = u8(r & 0xFFu), b = u8(r >> 8);
+#else
+  a = f32_to_f8e4m3fn(lo), b = f32_to_f8e4m3fn(hi);
+#endif
+}
+__device__ __forceinline__ void f32x2_to_f8e5m2(float lo, float hi, u8& a, u8& b) {
+#if __CUDA_ARCH__ >= 890
+  u16 r;
+  asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(r) : "f"(hi), "f"(lo));
+  a = u8(r & 0xFFu), b = u8(r >> 8);
+#else
+  a = f32_to_f8e5m2(lo), b = f32_to_f8e5m2(hi);
+#endif
+}
+
+/// Rounds two f32-held values to bf16 with one conversion (a Let's registers, in pairs).
+__device__ __forceinline__ void round2_bf16(float& a, float& b) {
+#if __CUDA_ARCH__ >= 800
+  u32 r;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(b), "f"(a));
+  a = from_bits(r << 16), b = from_bits(r & 0xFFFF0000u);
+#else
+  a = round_bf16(a), b = round_bf16(b);
+#endif
+}
+
 // ---- float -> integer: round to nearest even, clamp, NaN -> 0 (ir.h casts) ------------------
 __device__ __forceinline__ i64 f2i(double x, i64 lo, i64 hi) {
   if (x != x) return 0;
@@ -109,6 +161,21 @@ __device__ __forceinline__ i64 f2i(double x, i64 lo, i64 hi) {
 template <typename T> __device__ __forceinline__ T maximum(T a, T b) { return (a != a || a > b) ? a : b; }
 template <typename T> __device__ __forceinline__ T minimum(T a, T b) { return (a != a || a < b) ? a : b; }
 template <typename T> __device__ __forceinline__ T absval(T a) { return a < T(0) ? -a : a; }
+// f32: one instruction each instead of a NaN test, a compare and a select (max.NaN returns the
+// canonical NaN when either operand is NaN; the sign of max(+0, -0) is not specified by ir/ops.h).
+#if __CUDA_ARCH__ >= 800
+template <> __device__ __forceinline__ float maximum<float>(float a, float b) {
+  float r;
+  asm("max.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+  return r;
+}
+template <> __device__ __forceinline__ float minimum<float>(float a, float b) {
+  float r;
+  asm("min.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+  return r;
+}
+#endif
+template <> __device__ __forceinline__ float absval<float>(float a) { return fabsf(a); }
 
 // ---- fast math (MathMode::fast, bounds in ir/ops.h) -----------------------------------------
 __device__ __forceinline__ float fast_div(float a, float b) { return __fdividef(a, b); }

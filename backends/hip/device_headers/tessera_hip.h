@@ -72,6 +72,17 @@ __device__ __forceinline__ float round_f16(float x) { return f16_to_f32(f32_to_f
 __device__ __forceinline__ float round_f8e4m3fn(float x) { return f8e4m3fn_to_f32(f32_to_f8e4m3fn(x)); }
 __device__ __forceinline__ float round_f8e5m2(float x) { return f8e5m2_to_f32(f32_to_f8e5m2(x)); }
 
+// ---- two f32 values to two adjacent narrow elements (vector stores; CUDA packs the pair into
+// one instruction, here the scalar conversions: see the file comment) --------------------------
+__device__ __forceinline__ void f32x2_to_bf16(float lo, float hi, u16& a, u16& b) { a = f32_to_bf16(lo), b = f32_to_bf16(hi); }
+__device__ __forceinline__ void f32x2_to_f16(float lo, float hi, u16& a, u16& b) { a = f32_to_f16(lo), b = f32_to_f16(hi); }
+__device__ __forceinline__ void f32x2_to_f8e4m3fn(float lo, float hi, u8& a, u8& b) {
+  a = f32_to_f8e4m3fn(lo), b = f32_to_f8e4m3fn(hi);
+}
+__device__ __forceinline__ void f32x2_to_f8e5m2(float lo, float hi, u8& a, u8& b) { a = f32_to_f8e5m2(lo), b = f32_to_f8e5m2(hi); }
+
+__device__ __forceinline__ void round2_bf16(float& a, float& b) { a = round_bf16(a), b = round_bf16(b); }
+
 // ---- float -> integer: round to nearest even, clamp, NaN -> 0 (ir.h casts) ------------------
 __device__ __forceinline__ i64 f2i(double x, i64 lo, i64 hi) {
   if (x != x) return 0;
