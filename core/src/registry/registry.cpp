@@ -150,10 +150,13 @@ std::vector<std::int64_t> contiguous_strides(std::span<const std::int64_t> shape
 
 /// The largest element offset a view can address plus one (0 when empty).
 std::int64_t extent_elements(const runtime::TensorView& t) {
+  // Through the spans, not size(d)/stride(d): those check their argument out of line, and this
+  // runs for every tensor of every call (the call key's index width).
+  const std::span<const std::int64_t> shape = t.shape(), strides = t.strides();
   std::int64_t last = 0;
-  for (int d = 0; d < t.rank(); ++d) {
-    if (t.size(d) == 0) return 0;
-    last += (t.size(d) - 1) * t.stride(d);
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return 0;
+    last += (shape[d] - 1) * strides[d];
   }
   return last + 1;
 }
