@@ -44,9 +44,16 @@ ir::Kernel define(const registry::Binding& bd) {
     auto a = k.input("a", dtype, {"m", "k"});
     auto b = k.input("b", dtype, {a.dim(1), "n"});
     auto out = k.output("out", dtype, {a.dim(0), b.dim(1)});
-    k.tile({a.dim(0), b.dim(1)}, TileOptions{{"tile_m", "tile_n"}, {}}, [&](Tile tm, Tile tn) {
+    // k and n are the weight's dimensions (a model has a few): compile-time constants, so every
+    // tensor's strides are too, which the tensor-core path needs (16-byte aligned rows for the
+    // cp.async pipeline; with run-time strides the printer falls back to one stage of masked
+    // 2-byte copies, 10x slower on an H100) and whole K and N tiles copy without bounds checks.
+    // m is the token count: it stays a run-time value (one compile for every batch size).
+    auto kd = k.specialize(a.dim(1));
+    auto nd = k.specialize(b.dim(1));
+    k.tile({a.dim(0), nd}, TileOptions{{"tile_m", "tile_n"}, {}}, [&](Tile tm, Tile tn) {
       auto acc = k.local(zeros({tm, tn}, DType::f32), "acc");
-      k.tile({a.dim(1)}, TileOptions{{"tile_k"}, {}}, [&](Tile tk) { acc = dot(a(tm, tk), b(tk, tn), acc); });
+      k.tile({kd}, TileOptions{{"tile_k"}, {}}, [&](Tile tk) { acc = dot(a(tm, tk), b(tk, tn), acc); });
       out(tm, tn) = acc.to(dtype);
     });
   });

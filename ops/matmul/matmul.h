@@ -5,9 +5,10 @@
 /// (out in their dtype, as torch.matmul), products exact and f32 accumulation. Tile structure:
 /// Helion's matmul example — a 2-D grid tile loop over [m, n] and a device loop over k carrying
 /// an f32 accumulator (`block_sizes` = [m, n, k]; `l2_groupings`, `num_stages` for the
-/// pipelined k loop); no size is specialized. Case key `{"k", "m", "n"}`; picker: closest n,
-/// then closest k, then the smallest tuned m >= the call's (else the largest): m is the
-/// token-like dimension.
+/// pipelined k loop); k and n (the weight's shape) are compile-time constants of each program,
+/// m (the token count) a run-time value: one compile per (weight shape, picked key) serves every
+/// batch. Case key `{"k", "m", "n"}`; picker: closest n, then closest k, then the smallest tuned
+/// m >= the call's (else the largest): m is the token-like dimension.
 
 #include "tessera/registry/kernel_spec.h"
 #include "tessera/runtime/stream.h"

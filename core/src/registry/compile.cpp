@@ -33,13 +33,18 @@ class ProgramExecutable final : public Executable {
 
 }  // namespace
 
-std::shared_ptr<const Executable> default_compile_fn(const CompileRequest& r) {
+lower::Program lower_request(const CompileRequest& r) {
   const DeviceContext& dev = *r.device;
   lower::Specialization spec;
   for (const auto& [name, value] : r.sizes) spec.sizes[name] = value;
   for (const auto& [name, strides] : r.strides) spec.strides[name] = strides;
   spec.index64 = r.index64;
-  lower::Program program = lower::lower(r.kernel, *r.config, spec, dev.target, dev.warp_size);
+  return lower::lower(r.kernel, *r.config, spec, dev.target, dev.warp_size);
+}
+
+std::shared_ptr<const Executable> default_compile_fn(const CompileRequest& r) {
+  const DeviceContext& dev = *r.device;
+  lower::Program program = lower_request(r);
   // TESSERA_PRINT_OUTPUT_CODE applies to registry ops as to lang::Kernel (Helion's setting).
   static const bool print_source = lang::resolve_settings(lang::Settings{}).print_output_code;
   return std::make_shared<ProgramExecutable>(lang::compile_program(dev.device, std::move(program), print_source));

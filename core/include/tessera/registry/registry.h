@@ -38,6 +38,7 @@
 
 #include "tessera/config/config.h"
 #include "tessera/config/config_manager.h"
+#include "tessera/lower/program.h"
 #include "tessera/registry/kernel_spec.h"
 #include "tessera/runtime/device.h"
 #include "tessera/runtime/stream.h"
@@ -202,5 +203,9 @@ DeviceContext default_device_resolver(runtime::DeviceId id);
 /// The real compile pipeline (lower, the backend's codegen and compiler, load); see compile.cpp.
 /// Throws `UserError` naming the backend when it has no code generator or compiler.
 std::shared_ptr<const Executable> default_compile_fn(const CompileRequest& request);
+
+/// The first step of `default_compile_fn`: the request's kernel lowered with its config and
+/// specialization for its device's target (for tools and tests that read the generated source).
+lower::Program lower_request(const CompileRequest& request);
 
 }  // namespace tessera::registry

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// The CUDA source of a registered op's kernel as the registry compiles it (its bind, picker,
+// config file and specialization), for sm_90a without a GPU: a registry whose device resolver
+// calls the host's cpu:0 an H100 and whose compile function lowers the request exactly as
+// `default_compile_fn` does (registry::lower_request) and keeps the generated source.
+// TESSERA_TEST_PRINT_SOURCE=1 prints it.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <iostream>
+
+#include "cuda/api.h"
+#include "cuda/codegen.h"
+#include "cuda/compiler.h"
+#include "ops/ops.h"
+#include "tessera/config/config_manager.h"
+#include "tessera/registry/registry.h"
+
+namespace tessera::ops {
+namespace {
+
+using runtime::DeviceId;
+using runtime::TensorView;
+
+/// Never launched: the test only reads the source.
+class SourceOnly final : public registry::Executable {
+ public:
+  void launch(const registry::LaunchArgs&, runtime::Stream*) const override {}
+};
+
+struct Generated {
+  std::string source;
+  backend::gpu::KernelSource kernel;  ///< the last compile's, for NVRTC
+  std::uint64_t compiles = 0;  ///< the registry's compiles over all the calls
+};
+
+/// The source `op` gets on an H100 (configs/<op>/nvidia_h100.json) for the calls `calls` (each
+/// a positional argument list); the source is the last compile's.
+Generated h100_source(const std::string& op, const std::vector<std::vector<registry::ArgValue>>& calls) {
+  ConfigManager configs(TS_SOURCE_DIR "/configs");
+  Generated out;
+  registry::KernelRegistry reg(
+      configs,
+      [&](const registry::CompileRequest& r) {
+        out.kernel = backend::cuda::emit_cuda_kernel(registry::lower_request(r));
+        out.source = out.kernel.source.text;
+        return std::make_shared<SourceOnly>();
+      },
+      [](DeviceId id) {
+        registry::DeviceContext c;
+        c.id = id;
+        c.platform = "nvidia_h100";
+        c.target = "sm_90a";
+        c.warp_size = 32;
+        c.compute_units = 132;
+        return c;
+      });
+  for (registry::KernelSpec& s : op_specs())
+    if (s.name == op) reg.register_kernel(std::move(s));
+  for (const auto& args : calls) reg.get(op).call(args);
+  out.compiles = reg.get(op).stats().compiles;
+  if (const char* e = std::getenv("TESSERA_TEST_PRINT_SOURCE"); e && *e == '1') std::cout << out.source;
+  return out;
+}
+
+std::vector<registry::ArgValue> matmul_args(std::int64_t m, std::int64_t n, std::int64_t k) {
+  static std::byte data[16];  // never read: only shapes and strides matter without a launch
+  const DeviceId cpu = DeviceId::cpu();
+  return {TensorView(data, DType::bf16, {m, n}, cpu), TensorView(data, DType::bf16, {m, k}, cpu),
+          TensorView(data, DType::bf16, {k, n}, cpu)};
+}
+
+// The H100 run of 2026-11-22 (9dfa6ad): the op took 690-900 us at m = 1..1024, n = k = 4096,
+// while the example kernel with the same config ran 4096^3 in 284 us. The op specialized no
+// size, so every stride was a run-time value: one stage of masked 2-byte element copies into the
+// wgmma buffers instead of the 4-stage cp.async pipeline.
+TEST(OpsCudaCodegen, MatmulAtVllmShapesRunsTheCpAsyncWgmmaPipeline) {
+  const Generated g = h100_source("matmul", {matmul_args(1024, 4096, 4096)});
+  const std::string& s = g.source;
+  EXPECT_NE(s.find("note: loop tile_k: cp.async pipeline, 4 stages"), std::string::npos) << s;
+  EXPECT_EQ(s.find("one stage"), std::string::npos);
+  EXPECT_NE(s.find("wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16"), std::string::npos);
+  EXPECT_EQ(s.find("fmaf("), std::string::npos);
+  // n and k are compile-time: whole N and K tiles, no bounds; m (the token count) stays run-time.
+  EXPECT_NE(s.find("tile tile_n: block 256, extent 4096, unmasked"), std::string::npos);
+  EXPECT_NE(s.find("tile tile_k: block 64, extent 4096, unmasked"), std::string::npos);
+  EXPECT_NE(s.find("tile tile_m: block 128, extent dynamic, masked"), std::string::npos);
+  EXPECT_NE(s.find("params: tensor:a tensor:b tensor:out size:m\n"), std::string::npos);
+  // B's rows are all in range: full 16-byte copies with no size operand arithmetic.
+  EXPECT_NE(s.find("ts::cp_async16(dst, &p_b["), std::string::npos);
+  EXPECT_EQ(s.find("(scalar: strides are run-time values)"), std::string::npos);
+  if (!backend::cuda::nvrtc().ok()) GTEST_SKIP() << "NVRTC is not available here: the source was checked, not compiled";
+  const backend::cuda::NvrtcResult r = backend::cuda::nvrtc_compile(g.kernel.source, {"sm_90a", {}}, true);
+  const backend::cuda::ResourceUsage u = backend::cuda::parse_ptxas_report(r.log, g.kernel.source.kernel_name);
+  EXPECT_EQ(u.spill_stores, 0) << r.log;
+  EXPECT_EQ(u.spill_loads, 0) << r.log;
+}
+
+TEST(OpsCudaCodegen, MatmulCompilesOncePerWeightShapeForEveryTokenCount) {
+  // The default key {} serves every m; m is not specialized, so one program serves them all;
+  // another weight shape (n, k) is another program.
+  const Generated g = h100_source("matmul", {matmul_args(1, 4096, 4096), matmul_args(16, 4096, 4096),
+                                             matmul_args(128, 4096, 4096), matmul_args(1024, 4096, 4096)});
+  EXPECT_EQ(g.compiles, 1u);
+  const Generated two = h100_source("matmul", {matmul_args(16, 4096, 4096), matmul_args(16, 1024, 4096)});
+  EXPECT_EQ(two.compiles, 2u);
+}
+
+}  // namespace
+}  // namespace tessera::ops
