@@ -8,6 +8,7 @@
 // same shapes. Without a CUDA device every benchmark reports the reason and skips.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -123,19 +124,24 @@ std::unique_ptr<Prepared> prepare(const test::CudaCase& c) {
 }
 
 /// Times `launch` with device events: 3 warm-up runs, then one event pair per iteration.
+/// Returns the median seconds of one launch.
 template <class F>
-void time_with_events(benchmark::State& state, DeviceImpl& dev, F&& launch) {
+double time_with_events(benchmark::State& state, DeviceImpl& dev, F&& launch) {
   auto stream = dev.create_stream();
   auto start = dev.create_event(), stop = dev.create_event();
   for (int i = 0; i < 3; ++i) launch(stream.get());
   stream->synchronize();
+  std::vector<double> seconds;
   for (auto _ : state) {
     start->record(*stream);
     launch(stream.get());
     stop->record(*stream);
     stop->synchronize();
-    state.SetIterationTime(stop->elapsed_ms_since(*start) / 1e3);
+    seconds.push_back(stop->elapsed_ms_since(*start) / 1e3);
+    state.SetIterationTime(seconds.back());
   }
+  std::sort(seconds.begin(), seconds.end());
+  return seconds.empty() ? 0.0 : seconds[seconds.size() / 2];
 }
 
 /// Device-to-device copy bandwidth (bytes read + written per second) for `bytes` bytes.
@@ -169,10 +175,17 @@ void run_case(benchmark::State& state, const test::CudaCase& c) {
     return;
   }
   auto p = prepare(c);
-  time_with_events(state, *p->dev, [&](StreamImpl* s) { p->dev->launch(p->fn, p->lp, p->args, s); });
+  const double median_s =
+      time_with_events(state, *p->dev, [&](StreamImpl* s) { p->dev->launch(p->fn, p->lp, p->args, s); });
   state.SetBytesProcessed(static_cast<std::int64_t>(p->bytes) * state.iterations());
   state.counters["MB"] = p->bytes / 1e6;
-  state.counters["copy_GBps"] = copy_bandwidth(p->bytes) / 1e9;
+  // Decimal GB/s on both sides. (Google Benchmark's text column bytes_per_second prints binary
+  // prefixes: its "T/s" is TiB/s, 1.0995x a decimal TB/s; dividing it by copy_GBps understated
+  // every ratio by that factor in earlier RESULTS entries.)
+  const double copy = copy_bandwidth(p->bytes);
+  state.counters["GBps"] = p->bytes / median_s / 1e9;
+  state.counters["copy_GBps"] = copy / 1e9;
+  state.counters["vs_copy"] = p->bytes / median_s / copy;
   state.counters["threads"] = p->ks.threads;
   if (c.example == "matmul") {  // 2·m·n·k per call, as a rate over the event-timed iterations
     const double flops = 2.0 * c.sizes.at("m") * c.sizes.at("n") * c.sizes.at("k");
@@ -217,7 +230,8 @@ void register_all() {
       {"silu_mul_fp8", "16384x14336", R"({"block_sizes":[8,512],"num_warps":8})", {{"m", 16384}, {"two_d", 28672}}},
       {"rms_norm", "bf16_32768x4096", R"({"block_sizes":[1],"num_warps":8})", {{"m", 32768}, {"n", 4096}}},
       {"softmax", "f32_16384x4096", R"({"block_sizes":[1],"num_warps":8})", {{"m", 16384}, {"n", 4096}}},
-      {"dynamic_per_token_scaled_fp8_quant", "bf16_32768x4096", R"({"block_sizes":[1024,1024],"num_warps":4})",
+      // vLLM's H100 config for the nearest key (16384 tokens, hidden 4096): one tile per row.
+      {"dynamic_per_token_scaled_fp8_quant", "bf16_32768x4096", R"({"block_sizes":[4096,4096],"num_warps":8})",
        {{"num_tokens", 32768}, {"hidden_size", 4096}}},
       {"layer_norm", "bf16_32768x4096", R"({"block_sizes":[1],"num_warps":8})", {{"m", 32768}, {"n", 4096}}},
   };
@@ -250,6 +264,48 @@ void register_all() {
   }
   for (const CudaCase& c : big) {
     benchmark::RegisterBenchmark(("cuda/" + c.example + "/" + c.name).c_str(), [c](benchmark::State& s) { run_case(s, c); })
+        ->UseManualTime()->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+  }
+  // The memory-bound cases above under neighbouring configs (one factor at a time: warps per
+  // row, rows per program, tile width, eviction hints), to tell what limits each.
+  const std::map<std::string, std::map<std::string, std::int64_t>> shape = {
+      {"add", {{"m", 8192}, {"n", 8192}}},
+      {"silu_mul_fp8", {{"m", 16384}, {"two_d", 28672}}},
+      {"rms_norm", {{"m", 32768}, {"n", 4096}}},
+      {"softmax", {{"m", 16384}, {"n", 4096}}},
+      {"layer_norm", {{"m", 32768}, {"n", 4096}}},
+      {"dynamic_per_token_scaled_fp8_quant", {{"num_tokens", 32768}, {"hidden_size", 4096}}}};
+  for (const auto& [example, name, config] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"add", "b8x1024_w8_evict_first", R"({"block_sizes":[8,1024],"num_warps":8,"load_eviction_policies":["first","first"]})"},
+           {"add", "b4x1024_w4", R"({"block_sizes":[4,1024],"num_warps":4})"},
+           {"add", "b16x1024_w8", R"({"block_sizes":[16,1024],"num_warps":8})"},
+           {"add", "b1x4096_w8", R"({"block_sizes":[1,4096],"num_warps":8})"},
+           {"add", "b2x4096_w8", R"({"block_sizes":[2,4096],"num_warps":8})"},
+           {"add", "b1x4096_w8_nfirst", R"({"block_sizes":[1,4096],"num_warps":8,"loop_orders":[[1,0]]})"},
+           {"add", "b8x1024_w8_nfirst", R"({"block_sizes":[8,1024],"num_warps":8,"loop_orders":[[1,0]]})"},
+           {"add", "b1x4096_w8_persistent8", R"({"block_sizes":[1,4096],"num_warps":8,"pid_type":"persistent_interleaved","num_sm_multiplier":8})"},
+           {"add", "b8x1024_w8_persistent4", R"({"block_sizes":[8,1024],"num_warps":8,"pid_type":"persistent_interleaved","num_sm_multiplier":4})"},
+           {"silu_mul_fp8", "b4x1024_w4", R"({"block_sizes":[4,1024],"num_warps":4})"},
+           {"silu_mul_fp8", "b16x512_w8", R"({"block_sizes":[16,512],"num_warps":8})"},
+           {"silu_mul_fp8", "b8x1024_w8", R"({"block_sizes":[8,1024],"num_warps":8})"},
+           {"silu_mul_fp8", "b8x512_w8_nfirst", R"({"block_sizes":[8,512],"num_warps":8,"loop_orders":[[1,0]]})"},
+           {"rms_norm", "b1_w4", R"({"block_sizes":[1],"num_warps":4})"},
+           {"rms_norm", "b1_w16", R"({"block_sizes":[1],"num_warps":16})"},
+           {"rms_norm", "b2_w8", R"({"block_sizes":[2],"num_warps":8})"},
+           {"softmax", "b1_w4", R"({"block_sizes":[1],"num_warps":4})"},
+           {"softmax", "b1_w16", R"({"block_sizes":[1],"num_warps":16})"},
+           {"layer_norm", "b1_w4", R"({"block_sizes":[1],"num_warps":4})"},
+           {"layer_norm", "b1_w16", R"({"block_sizes":[1],"num_warps":16})"},
+           {"layer_norm", "b2_w8", R"({"block_sizes":[2],"num_warps":8})"},
+           {"layer_norm", "b2_w16", R"({"block_sizes":[2],"num_warps":16})"},
+           {"layer_norm", "b1_w8_persistent8", R"({"block_sizes":[1],"num_warps":8,"pid_type":"persistent_interleaved","num_sm_multiplier":8})"},
+           {"softmax", "b2_w8", R"({"block_sizes":[2],"num_warps":8})"},
+           {"dynamic_per_token_scaled_fp8_quant", "b1024_w4", R"({"block_sizes":[1024,1024],"num_warps":4})"},
+           {"dynamic_per_token_scaled_fp8_quant", "b4096_w4", R"({"block_sizes":[4096,4096],"num_warps":4})"},
+           {"dynamic_per_token_scaled_fp8_quant", "b4096_w16", R"({"block_sizes":[4096,4096],"num_warps":16})"},
+           {"dynamic_per_token_scaled_fp8_quant", "b2048_w8", R"({"block_sizes":[2048,2048],"num_warps":8})"}}) {
+    CudaCase c{example, name, config, shape.at(example)};
+    benchmark::RegisterBenchmark(("cuda/membound_variant/" + example + "/" + name).c_str(), [c](benchmark::State& s) { run_case(s, c); })
         ->UseManualTime()->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
   }
   // The same 4096x14336 call under configs that vary one factor of vLLM's [128,64]/2-warp one
