@@ -8,7 +8,12 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <string>
+
+#include <unistd.h>
 
 #include "cuda/api.h"
 #include "cuda/codegen.h"
@@ -37,8 +42,9 @@ struct Generated {
 
 /// The source `op` gets on an H100 (configs/<op>/nvidia_h100.json) for the calls `calls` (each
 /// a positional argument list); the source is the last compile's.
-Generated h100_source(const std::string& op, const std::vector<std::vector<registry::ArgValue>>& calls) {
-  ConfigManager configs(TS_SOURCE_DIR "/configs");
+Generated h100_source(const std::string& op, const std::vector<std::vector<registry::ArgValue>>& calls,
+                        const std::filesystem::path& config_dir = TS_SOURCE_DIR "/configs") {
+  ConfigManager configs(config_dir);
   Generated out;
   registry::KernelRegistry reg(
       configs,
@@ -105,6 +111,38 @@ TEST(OpsCudaCodegen, MatmulCompilesOncePerWeightShapeForEveryTokenCount) {
   EXPECT_EQ(g.compiles, 1u);
   const Generated two = h100_source("matmul", {matmul_args(16, 4096, 4096), matmul_args(16, 1024, 4096)});
   EXPECT_EQ(two.compiles, 2u);
+}
+
+/// The header line of tile `name` in a generated source ("tile tile_m: block 16, ...").
+std::string tile_line(const std::string& s, const std::string& name) {
+  const auto at = s.find("tile " + name + ":");
+  return at == std::string::npos ? "" : s.substr(at, s.find('\n', at) - at);
+}
+
+// Per-token-count keys as `tessera tune matmul` writes them ({"k","m","n"}, the input
+// generator's cases, plus the default {}): the picker routes each m to the smallest tuned
+// m >= it, and that entry's config is what lowering gets, with m still a run-time value.
+TEST(OpsCudaCodegen, MatmulPerTokenCountKeysRouteToTheirConfigs) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ops_cuda_codegen_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "matmul");
+  std::ofstream(dir / "matmul" / "nvidia_h100.json") << R"([
+  {"key": {"k": 4096, "m": 16, "n": 4096}, "config": {"block_sizes": [16, 64, 128], "num_warps": 4, "num_stages": 4}},
+  {"key": {"k": 4096, "m": 1024, "n": 4096}, "config": {"block_sizes": [128, 256, 64], "num_warps": 8, "num_stages": 4, "l2_groupings": [8]}},
+  {"key": {}, "config": {"block_sizes": [128, 256, 64], "num_warps": 8, "num_stages": 4, "l2_groupings": [8]}}
+])";
+  for (std::int64_t m : {1, 16}) {
+    const std::string s = h100_source("matmul", {matmul_args(m, 4096, 4096)}, dir).source;
+    EXPECT_EQ(tile_line(s, "tile_m"), "tile tile_m: block 16, extent dynamic, masked, grid") << "m = " << m;
+    EXPECT_EQ(tile_line(s, "tile_n"), "tile tile_n: block 64, extent 4096, unmasked, grid");
+    EXPECT_NE(s.find("note: loop tile_k: cp.async pipeline, 4 stages"), std::string::npos) << s;
+    EXPECT_NE(s.find("ts::mma_16816_bf16("), std::string::npos);  // 16 rows: below wgmma's 64
+  }
+  for (std::int64_t m : {17, 1024, 5000}) {  // past the largest tuned m: the largest
+    const std::string s = h100_source("matmul", {matmul_args(m, 4096, 4096)}, dir).source;
+    EXPECT_EQ(tile_line(s, "tile_m"), "tile tile_m: block 128, extent dynamic, masked, grid") << "m = " << m;
+    EXPECT_NE(s.find("wgmma.mma_async"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
