@@ -100,14 +100,21 @@ inline float round_f16(float x) { return f16_to_float_fast(f16_from_float_fast(x
 inline float round_f8e4m3fn(float x) { return f8e4m3fn_to_float_fast(f8e4m3fn_from_float_fast(x)); }
 inline float round_f8e5m2(float x) { return f8e5m2_to_float_fast(f8e5m2_from_float_fast(x)); }
 
-/// maximum/minimum that propagate NaN (ir/ops.h), as selects the compiler vectorizes.
+/// maximum/minimum that propagate NaN (ir/ops.h), as three plain selects the compiler
+/// vectorizes. The one-select form `(a != a || a > b) ? a : b` kept g++ 12 from vectorizing
+/// loops that also narrow to 8 bits: per_token_group_fp8_quant's clamp-then-fp8 store loop was
+/// scalar ("unsupported data-type float"), this form is vectorized (64-byte vectors).
 template <typename T>
 inline T maximum(T a, T b) {
-  return (a != a || a > b) ? a : b;
+  T r = a > b ? a : b;
+  r = b != b ? b : r;
+  return a != a ? a : r;
 }
 template <typename T>
 inline T minimum(T a, T b) {
-  return (a != a || a < b) ? a : b;
+  T r = a < b ? a : b;
+  r = b != b ? b : r;
+  return a != a ? a : r;
 }
 
 /// The composite activations of ir/ops.h, evaluated in T (float or double).

@@ -67,6 +67,11 @@ TEST(CpuPrelude, MinMaxPropagateNan) {
   EXPECT_TRUE(ts_cpu::maximum(nan, 1.0f) != ts_cpu::maximum(nan, 1.0f));
   EXPECT_TRUE(ts_cpu::maximum(1.0f, nan) != ts_cpu::maximum(1.0f, nan));
   EXPECT_TRUE(ts_cpu::minimum(1.0f, nan) != ts_cpu::minimum(1.0f, nan));
+  EXPECT_TRUE(ts_cpu::minimum(nan, 1.0f) != ts_cpu::minimum(nan, 1.0f));
+  EXPECT_EQ(ts_cpu::maximum(-INFINITY, -1.0f), -1.0f);
+  EXPECT_EQ(ts_cpu::minimum(INFINITY, 1.0f), 1.0f);
+  EXPECT_EQ(ts_cpu::maximum(3, -4), 3);  // integers: the NaN selects fold away
+  EXPECT_EQ(ts_cpu::minimum(3, -4), -4);
   EXPECT_EQ(ts_cpu::maximum(1.0f, 2.0f), 2.0f);
   EXPECT_EQ(ts_cpu::minimum(1.0f, 2.0f), 1.0f);
 }
