@@ -86,7 +86,7 @@ TEST(OpsCudaCodegen, MatmulAtVllmShapesRunsTheCpAsyncWgmmaPipeline) {
   const std::string& s = g.source;
   EXPECT_NE(s.find("note: loop tile_k: cp.async pipeline, 4 stages"), std::string::npos) << s;
   EXPECT_EQ(s.find("one stage"), std::string::npos);
-  EXPECT_NE(s.find("wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16"), std::string::npos);
+  EXPECT_NE(s.find("// dot: SM90_64x256x16_F32BF16BF16_SS (wgmma), 2 warpgroup(s) along M"), std::string::npos);
   EXPECT_EQ(s.find("fmaf("), std::string::npos);
   // n and k are compile-time: whole N and K tiles, no bounds; m (the token count) stays run-time.
   EXPECT_NE(s.find("tile tile_n: block 256, extent 4096, unmasked"), std::string::npos);
@@ -140,7 +140,7 @@ TEST(OpsCudaCodegen, MatmulPerTokenCountKeysRouteToTheirConfigs) {
   for (std::int64_t m : {17, 1024, 5000}) {  // past the largest tuned m: the largest
     const std::string s = h100_source("matmul", {matmul_args(m, 4096, 4096)}, dir).source;
     EXPECT_EQ(tile_line(s, "tile_m"), "tile tile_m: block 128, extent dynamic, masked, grid") << "m = " << m;
-    EXPECT_NE(s.find("wgmma.mma_async"), std::string::npos);
+    EXPECT_NE(s.find("(wgmma), 2 warpgroup(s) along M"), std::string::npos) << s;
   }
   std::filesystem::remove_all(dir);
 }
