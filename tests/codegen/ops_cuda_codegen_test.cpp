@@ -70,11 +70,13 @@ Generated h100_source(const std::string& op, const std::vector<std::vector<regis
   return out;
 }
 
-std::vector<registry::ArgValue> matmul_args(std::int64_t m, std::int64_t n, std::int64_t k) {
-  static std::byte data[16];  // never read: only shapes and strides matter without a launch
+/// Never read (only shapes, strides and the address matter without a launch); 16-byte aligned.
+alignas(16) std::byte g_data[32];
+
+std::vector<registry::ArgValue> matmul_args(std::int64_t m, std::int64_t n, std::int64_t k, std::size_t a_offset = 0) {
   const DeviceId cpu = DeviceId::cpu();
-  return {TensorView(data, DType::bf16, {m, n}, cpu), TensorView(data, DType::bf16, {m, k}, cpu),
-          TensorView(data, DType::bf16, {k, n}, cpu)};
+  return {TensorView(g_data, DType::bf16, {m, n}, cpu), TensorView(g_data + a_offset, DType::bf16, {m, k}, cpu),
+          TensorView(g_data, DType::bf16, {k, n}, cpu)};
 }
 
 // The H100 run of 2026-11-22 (9dfa6ad): the op took 690-900 us at m = 1..1024, n = k = 4096,
@@ -111,6 +113,20 @@ TEST(OpsCudaCodegen, MatmulCompilesOncePerWeightShapeForEveryTokenCount) {
   EXPECT_EQ(g.compiles, 1u);
   const Generated two = h100_source("matmul", {matmul_args(16, 4096, 4096), matmul_args(16, 1024, 4096)});
   EXPECT_EQ(two.compiles, 2u);
+}
+
+// A contiguous view whose data is not 16-byte aligned (an odd element offset into a buffer)
+// must not get the 16-byte copies of constant strides, which fault on a misaligned address:
+// its strides stay run-time values (element copies), in a program of its own.
+TEST(OpsCudaCodegen, MatmulOnAMisalignedViewKeepsRunTimeStrides) {
+  const Generated g = h100_source("matmul", {matmul_args(64, 4096, 4096, 2), matmul_args(64, 4096, 4096)});
+  EXPECT_EQ(g.compiles, 2u);
+  const Generated odd = h100_source("matmul", {matmul_args(64, 4096, 4096, 2)});
+  const std::string& s = odd.source;
+  EXPECT_NE(s.find("stride:a[0] stride:a[1]"), std::string::npos) << s;
+  EXPECT_EQ(s.find("stride:b[0]"), std::string::npos);
+  EXPECT_NE(s.find("note: num_stages 4: one stage, operand a is not 16-byte aligned (strides are run-time values)"),
+            std::string::npos);
 }
 
 /// The header line of tile `name` in a generated source ("tile tile_m: block 16, ...").

@@ -5,6 +5,7 @@
 #include "tessera/registry/registry.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 
@@ -148,6 +149,15 @@ std::vector<std::int64_t> contiguous_strides(std::span<const std::int64_t> shape
   return s;
 }
 
+/// Whether a tensor's strides may be compile-time constants of its program: contiguous, and its
+/// data 16-byte aligned. The printers turn constant strides into 16-byte vector loads and
+/// cp.async copies, which fault on a misaligned address (a view at an odd element offset);
+/// such a view gets run-time strides and element accesses instead (Triton specializes on
+/// pointer divisibility by 16 for the same reason).
+bool strides_constant(const runtime::TensorView& t) {
+  return t.is_contiguous() && reinterpret_cast<std::uintptr_t>(t.data()) % 16 == 0;
+}
+
 /// The largest element offset a view can address plus one (0 when empty).
 std::int64_t extent_elements(const runtime::TensorView& t) {
   // Through the spans, not size(d)/stride(d): those check their argument out of line, and this
@@ -283,7 +293,7 @@ const Resolved& resolve_route(const RegisteredKernel& k, RegisteredKernel::State
     for (int i : plan.specialized) r.sizes.emplace_back(kern.size_vars[static_cast<std::size_t>(i)].name, sizes[i]);
     for (std::size_t t = 0; t < plan.tensors.size(); ++t) {
       const runtime::TensorView& v = b.tensors[t];
-      if (plan.strides_fixable[t] && v.is_contiguous())
+      if (plan.strides_fixable[t] && strides_constant(v))
         r.strides.emplace_back(plan.tensors[t]->name, contiguous_strides(v.shape()));
       if (extent_elements(v) > std::numeric_limits<std::int32_t>::max()) r.index64 = true;
     }
@@ -308,7 +318,7 @@ bool call_key(runtime::DeviceId dev, const Binding& b, IntKey& key) {
   key.push(static_cast<std::int64_t>(b.tensors.size()));
   bool index64 = false;
   for (const runtime::TensorView& t : b.tensors) {
-    key.push(static_cast<std::int64_t>(t.dtype()) | std::int64_t{t.rank()} << 8 | std::int64_t{t.is_contiguous()} << 16);
+    key.push(static_cast<std::int64_t>(t.dtype()) | std::int64_t{t.rank()} << 8 | std::int64_t{strides_constant(t)} << 16);
     for (std::int64_t d : t.shape()) key.push(d);
     if (extent_elements(t) > std::numeric_limits<std::int32_t>::max()) index64 = true;
   }
@@ -369,7 +379,7 @@ void prepare_slow(const RegisteredKernel& k, RegisteredKernel::State& st, const 
   std::int64_t bits = 0;
   bool index64 = false;
   for (std::size_t t = 0; t < b.tensors.size(); ++t) {
-    if (p.plan->strides_fixable[t] && b.tensors[t].is_contiguous()) bits |= std::int64_t{1} << t;
+    if (p.plan->strides_fixable[t] && strides_constant(b.tensors[t])) bits |= std::int64_t{1} << t;
     if (extent_elements(b.tensors[t]) > std::numeric_limits<std::int32_t>::max()) index64 = true;
   }
   numbers.push(bits);

@@ -112,7 +112,9 @@ class RegistryTest : public ::testing::Test {
   std::shared_ptr<Recorder> recorder_ = std::make_shared<Recorder>();
   std::mutex mutex_;
   std::vector<std::string> requests_;
-  float buffer_[1] = {0};
+  // Never read; 16-byte aligned, as device allocations are (a misaligned view keeps run-time
+  // strides: StridedTensorsGetRuntimeStrides).
+  alignas(16) float buffer_[4] = {0};
 };
 
 TEST_F(RegistryTest, DuplicateNamesAndLookup) {
@@ -186,6 +188,22 @@ TEST_F(RegistryTest, StridedTensorsGetRuntimeStrides) {
   k.call(args(4, 64));
   EXPECT_EQ(compiles.load(), 2);  // contiguity is part of the specialization
   EXPECT_EQ(requests_[0], R"({"m":8,"n":64} sizes=1 n=64 strides=1)");
+}
+
+TEST_F(RegistryTest, MisalignedContiguousTensorsGetRuntimeStrides) {
+  // Constant strides become 16-byte vector accesses in the generated code, which fault on a
+  // misaligned address: a contiguous view 4 bytes into a buffer keeps run-time strides.
+  std::atomic<int> compiles{0};
+  KernelRegistry reg = make_registry(&compiles);
+  const RegisteredKernel& k = reg.register_kernel(toy_spec());
+  std::vector<ArgValue> a = args(4, 64);
+  a[1] = TensorView(buffer_ + 1, DType::f32, {4, 64}, DeviceId::cpu());
+  k.call(a);
+  k.call(a);  // warm: the same route
+  k.call(args(4, 64));
+  EXPECT_EQ(compiles.load(), 2);
+  EXPECT_EQ(requests_[0], R"({"m":8,"n":64} sizes=1 n=64 strides=1)");
+  EXPECT_EQ(requests_[1], R"({"m":8,"n":64} sizes=1 n=64 strides=2)");
 }
 
 TEST_F(RegistryTest, DisabledOnAPlatformWithoutConfigsButOtherDevicesWork) {

@@ -17,9 +17,10 @@
 ///   that is not in the file is an error listing the keys. The picked key is cached per
 ///   argument shape (`Binding::pick_shape`); successful picks only, as vLLM's `_pick_cache`.
 /// * Compiled kernels are cached per (device, variant, picked key, specialization): a picked key
-///   compiles once however many shapes map to it (only `specialize`d sizes, contiguity and index
-///   width enter the specialization); concurrent first calls of one entry compile once while
-///   other entries compile in parallel; a failed compile is retried by the next call.
+///   compiles once however many shapes map to it (only `specialize`d sizes, contiguity with a
+///   16-byte aligned data pointer, and index width enter the specialization); concurrent first
+///   calls of one entry compile once while other entries compile in parallel; a failed compile
+///   is retried by the next call.
 /// * After warm-up a call takes no lock: the caches are insert-only hash tables read with
 ///   atomic loads (core/src/registry/insert_only_map.h).
 ///
