@@ -2,7 +2,8 @@
 // Stress: 8 threads call 4 ops (rms_norm, layer_norm, softmax, add) on the CPU through the
 // process-wide registry, each call on random shapes and dtypes from the op's input generator,
 // outputs poisoned and every result checked against the float64 reference. At the end: no call
-// failed, and each op compiled exactly once per distinct specialization the threads used (the
+// failed, and each op compiled exactly once per distinct (picked config key, specialization) the
+// threads used: per-token-count keys in the CPU configs route token counts to different programs (the
 // registry's stats: concurrent first calls of one entry must share one compile).
 // Runs ~5 s by default; TESSERA_STRESS_SECONDS=10 (or more) for the long run.
 #include <gtest/gtest.h>
@@ -78,11 +79,13 @@ TEST(OpsStress, EightThreadsFourOpsRandomShapes) {
         const std::string& op = kOps[std::uniform_int_distribution<std::size_t>(0, kOps.size() - 1)(rng)];
         const RandomCase c = random_case(op, rng);
         std::string failure;
+        std::string picked;  // compiles are cached per (picked key, specialization)
         try {
           RunOptions options;
           options.iterations = 0;
           options.seed = rng();
           const CaseResult r = run_case(op_kernel(op), device, c.key, options);
+          picked = r.route.key.canonical();
           for (const OutputError& e : r.errors)
             if (!e.pass) failure = op + " " + c.key.canonical() + ": '" + e.arg + "' " + e.first_mismatch;
           if (!r.checked) failure = op + " " + c.key.canonical() + ": not checked";
@@ -91,7 +94,7 @@ TEST(OpsStress, EightThreadsFourOpsRandomShapes) {
         }
         calls.fetch_add(1);
         std::lock_guard<std::mutex> lock(mu);
-        specializations[op].insert(c.specialization);
+        specializations[op].insert(c.specialization + " @ " + picked);
         if (!failure.empty() && failures.size() < 10) failures.push_back(failure);
       }
     });
@@ -106,7 +109,7 @@ TEST(OpsStress, EightThreadsFourOpsRandomShapes) {
     const std::uint64_t compiles = op_kernel(op).stats().compiles - compiles_before[op];
     EXPECT_EQ(compiles, specializations[op].size())
         << op << ": " << compiles << " compiles for " << specializations[op].size()
-        << " distinct specializations (a duplicate compile, or a cache miss on a warm key)";
+        << " distinct (picked key, specialization) pairs (a duplicate compile, or a cache miss on a warm key)";
   }
 }
 
