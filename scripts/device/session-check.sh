@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The end-of-session device call, in ONE call (device time is scarce): the gpu-labelled tests,
+# `tessera tune` of the ops whose nvidia_h100 files are Tessera's own (not vLLM's) on this GPU,
+# the op-library check + torch.compile comparison of the tuned ops with the files just written,
+# and the matmul benchmark beside cuBLAS.
+#
+#   scripts/device/session-check.sh prepare    # HERE: build from a clean export of HEAD into
+#                                              # build-final/device (bin/, lib/ with libtbb and
+#                                              # libbenchmark, OPS, COMMIT)
+#   scripts/device/session-check.sh run        # THERE: carry ["build-final/device"]
+#
+# TUNE_OPS (default "matmul add") are tuned into configs/<op>/nvidia_h100.json of the device's copy
+# of the tree, which comes back as $OUT/tuned_configs.tgz; TUNE_ARGS go to every `tessera tune`.
+# OPS_BUDGET_S bounds the op check (scripts/device/ops-check.sh).
+set -u
+mode=${1:-run}
+cd "$(dirname "$0")/../.."
+D=build-final/device
+
+if [ "$mode" = prepare ]; then
+  set -euo pipefail
+  commit=$(git rev-parse --short HEAD)
+  src=${FINAL_SRC:-/tmp/final-src}  # persistent export: only changed files are copied in
+  fresh=$(mktemp -d /tmp/tessera-final-XXXXXX)
+  git archive "$commit" | tar -x -C "$fresh"
+  mkdir -p "$src"
+  (cd "$fresh" && find . -type f) | while read -r f; do
+    cmp -s "$fresh/$f" "$src/$f" || { mkdir -p "$(dirname "$src/$f")" && cp "$fresh/$f" "$src/$f"; }
+  done
+  rm -rf "$fresh"
+  [ -f "$src/build/build.ninja" ] || cmake -S "$src" -B "$src/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DTS_ENABLE_HIP=OFF >/dev/null
+  bins=(tessera cuda_examples_test cuda_kernel_test runtime_conformance_gpu cuda_examples_bench cuda_overhead_bench)
+  cmake --build "$src/build" -j2 --target "${bins[@]}"
+  rm -rf "$D" && mkdir -p "$D/bin" "$D/lib"
+  for b in "${bins[@]}"; do cp "$src/build/bin/$b" "$D/bin/"; done
+  cp -P /usr/lib/x86_64-linux-gnu/libtbb.so.12* /usr/lib/x86_64-linux-gnu/libbenchmark.so.1* "$D/lib/"
+  ln -s lib "$D/devlib"  # cuda-check.sh's name for the same folder
+  echo "$commit" > "$D/COMMIT"
+  echo "prepared $D from $commit ($(du -sh "$D" | cut -f1))"
+  exit 0
+fi
+
+[ "$mode" = run ] || { echo "usage: $0 prepare | run"; exit 2; }
+OUT=${OUT:-/tmp/session-check}
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="$PWD/$D/lib:${LD_LIBRARY_PATH:-}"
+export TESSERA_CACHE_DIR=/tmp/tessera-cache TESSERA_PLATFORM=nvidia_h100 TESSERA_CONFIG_DIR="$PWD/configs"
+T=$D/bin/tessera
+echo "commit $(cat $D/COMMIT)"
+
+echo "== 1. gpu-labelled tests, host overhead (cuda-check.sh: no memcheck, no benchmarks, no torch)"
+OUT="$OUT/cuda" TS_BUILD=$D MEMCHECK_FILTER=- BENCH_FILTER=NONE TORCH_ARGS=skip \
+  timeout 240 bash scripts/device/cuda-check.sh 2>&1 | grep -vE "^$" | tail -n 40
+
+echo "== 2. tune (${TUNE_OPS:-matmul add}) on this GPU into configs/"
+for op in ${TUNE_OPS:-matmul add}; do
+  timeout 150 $T tune "$op" --device cuda:0 --config-dir configs ${TUNE_ARGS:-} > "$OUT/tune_$op.txt" 2>&1
+  echo "tune $op exit $?"; tail -n 25 "$OUT/tune_$op.txt"
+done
+tar -czf "$OUT/tuned_configs.tgz" configs/*/nvidia_h100.json
+
+echo "== 3. the tuned ops checked and timed against torch.compile (ops-check.sh)"
+echo "${TUNE_OPS:-matmul add}" | tr ' ' '\n' > "$D/OPS"
+OUT="$OUT/ops" OPS_BUDGET_S=${OPS_BUDGET_S:-200} timeout 260 bash scripts/device/ops-check.sh run "$D" 2>&1 | tail -n 40
+
+echo "== 4. matmul beside cuBLAS"
+$D/bin/cuda_examples_bench --benchmark_filter=matmul --benchmark_min_time=0.2 > "$OUT/matmul_bench.txt" 2>&1
+grep -E "median" "$OUT/matmul_bench.txt" | sed -E 's/ +/ /g'
+timeout 120 python3 bench/cuda_torch_baseline.py 2>&1 | grep -v Warning | tee "$OUT/torch.txt" | tail -n 12
+tar -czf "$OUT/all.tgz" -C "$OUT" --exclude all.tgz . 2>/dev/null
