@@ -4,10 +4,14 @@
 #include "ops/tune.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <sstream>
 
+#include <unistd.h>
+
+#include "tessera/config/config_manager.h"
 #include "tessera/error.h"
 #include "tessera/lang/kernel.h"
 #include "tessera/runtime/buffer.h"
@@ -18,19 +22,44 @@ namespace tessera::ops {
 
 namespace {
 
-void add_unique(std::vector<Config>& out, const Config& c) {
-  if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
-}
-
-/// Milliseconds per call of `reps` back-to-back calls of `bound` on `stream`.
-double time_calls(const lang::BoundKernel& bound, std::span<const lang::Arg> args, runtime::Stream& stream,
+/// Milliseconds per call of `reps` back-to-back calls of `kernel` on `stream`.
+double time_calls(const registry::RegisteredKernel& kernel, registry::KernelArgs args, runtime::Stream& stream,
                   runtime::Event& start, runtime::Event& end, int reps) {
   start.record(stream);
-  for (int i = 0; i < reps; ++i) bound(args, &stream);
+  for (int i = 0; i < reps; ++i) kernel.call(args, &stream);
   end.record(stream);
   end.synchronize();
   return static_cast<double>(runtime::elapsed_ms(start, end)) / reps;
 }
+
+/// The config the file holds now for `key`: its own entry, else the default key's.
+std::optional<Config> current_config(const std::vector<ConfigEntry>& entries, const CaseKey& key) {
+  const ConfigEntry* fallback = nullptr;
+  for (const ConfigEntry& e : entries) {
+    if (e.key == key) return e.config;
+    if (e.key.is_default()) fallback = &e;
+  }
+  if (fallback != nullptr) return fallback->config;
+  return std::nullopt;
+}
+
+/// A registry that runs `spec` with `config` only: its config folder (under `dir`) holds
+/// `config` under the default key for `platform`, so every call takes the user's path (bind,
+/// picker, default-key fallback, specialization, compile) with that config.
+struct CandidateRegistry {
+  std::unique_ptr<ConfigManager> configs;
+  std::unique_ptr<registry::KernelRegistry> registry;
+  const registry::RegisteredKernel* kernel = nullptr;
+
+  CandidateRegistry(const registry::KernelSpec& spec, const Config& config, const std::string& platform,
+                    const std::filesystem::path& dir, const registry::CompileFn& compile) {
+    std::filesystem::remove_all(dir);
+    configs = std::make_unique<ConfigManager>(dir);
+    configs->save_configs(spec.name, platform, {{CaseKey::default_key(), config}});
+    registry = std::make_unique<registry::KernelRegistry>(*configs, compile);
+    kernel = &registry->register_kernel(spec);
+  }
+};
 
 }  // namespace
 
@@ -41,85 +70,35 @@ std::string config_summary(const Config& c) {
   return json::dumps_compact(out, false);
 }
 
-std::vector<Config> tune_candidates(const ir::ConfigSpace& space, ir::ConfigDefaults defaults) {
-  std::vector<Config> out;
-  const Config base = space.default_config(defaults);
-  add_unique(out, base);
-  if (defaults == ir::ConfigDefaults::cpu) {
-    if (space.has_dot()) {
-      // Matrix tiles: square-ish register/L1 blocks (the CPU bench's best were 32-64 wide).
-      for (const std::vector<std::int64_t>& b : std::vector<std::vector<std::int64_t>>{
-               {32, 64, 32}, {64, 64, 64}, {16, 128, 64}, {64, 128, 32}}) {
-        if (b.size() != space.block_sizes().size()) break;
-        std::vector<std::int64_t> v = b;
-        for (std::size_t i = 0; i < v.size(); ++i)
-          if (const auto& mx = space.block_sizes()[i].max) v[i] = std::min(v[i], *mx);
-        Config c = base;
-        c.set_block_sizes(v);
-        add_unique(out, c);
-      }
-    } else {
-      // The tile's element budget: smaller tiles fit L1 with their temporaries, larger ones
-      // halve the per-program overhead of short rows.
-      for (std::int64_t elements : {1024, 2048, 8192, 16384}) {
-        Config c = base;
-        if (!space.block_sizes().empty()) c.set_block_sizes(space.cpu_block_sizes(elements));
-        add_unique(out, c);
-      }
-    }
-    // The grid order Helion uses (first dimension fastest), for tiles that do not cover a row.
-    if (auto lo = base.loop_orders(); lo && !lo->empty() && !space.loop_orders().empty() &&
-                                      space.loop_orders()[0].loop == 0) {
-      Config c = base;
-      auto orders = *lo;
-      std::sort(orders[0].begin(), orders[0].end());
-      c.set_loop_orders(orders);
-      add_unique(out, c);
-    }
-    // Looped reductions in 1024-element chunks where the default is persistent over more.
-    if (auto rl = base.reduction_loops()) {
-      auto looped = *rl;
-      bool changed = false;
-      for (std::size_t i = 0; i < looped.size(); ++i) {
-        const auto& extent = space.reduction_loops()[i].extent;
-        if (!looped[i] && extent && *extent > 1024) {
-          looped[i] = 1024;
-          changed = true;
-        }
-      }
-      if (changed) {
-        Config c = base;
-        c.set_reduction_loops(looped);
-        add_unique(out, c);
-      }
-      // Persistent rows up to 16384 elements where the default loops (rows longer than
-      // Helion's 4096): a 64 KiB f32 row still fits L2, and a looped reduction reads it twice.
-      auto persistent = *rl;
-      changed = false;
-      for (std::size_t i = 0; i < persistent.size(); ++i) {
-        const auto& extent = space.reduction_loops()[i].extent;
-        if (persistent[i] && extent && *extent <= 16384) {
-          persistent[i].reset();
-          changed = true;
-        }
-      }
-      if (changed) {
-        Config c = base;
-        c.set_reduction_loops(persistent);
-        add_unique(out, c);
-      }
-    }
-  }
-  add_unique(out, space.default_config(ir::ConfigDefaults::helion));  // the baseline
-  return out;
+ir::ConfigSpace tune_space(const registry::RegisteredKernel& kernel, registry::KernelArgs args) {
+  registry::Binding binding;
+  kernel.spec().bind(args, binding);
+  std::vector<lang::Arg> largs;
+  for (const runtime::TensorView& t : binding.tensors) largs.emplace_back(t);
+  for (double s : binding.scalars) largs.emplace_back(s);
+  lang::Settings settings;
+  settings.static_shapes = true;  // every size known: the case's m bounds the tiles
+  lang::Kernel lk(kernel.variant_kernel(args), std::vector<Config>{}, settings);
+  const std::shared_ptr<lang::BoundKernel> bound = lk.bind(largs);
+  return ir::ConfigSpace::of(*bound->definition(), bound->specialization().sizes);
 }
 
 std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, const runtime::Device& device,
                                   const std::vector<CaseKey>& keys, const TuneOptions& options) {
   const registry::KernelSpec& spec = kernel.spec();
-  const ir::ConfigDefaults defaults = ir::defaults_for(device.info().caps.warp_size);
+  const TuneTarget target = TuneTarget::of(device.info());
+  const std::string platform = registry::default_device_resolver(device.id()).platform;
+  const registry::CompileFn compile = options.compile ? options.compile : registry::CompileFn(registry::default_compile_fn);
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path() /
+                                    cat("tessera_tune_", ::getpid(), "_", spec.name);
+  const auto started = std::chrono::steady_clock::now();
   std::vector<TunedCase> results;
   for (const CaseKey& key : keys) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options.budget_s > 0 && !results.empty() && elapsed > options.budget_s) {
+      if (options.progress) options.progress(cat("budget of ", options.budget_s, " s spent: stopping before ", key.canonical()));
+      break;
+    }
     registry::HostArgs host = kernel.make_inputs(key, options.seed);
     // Upload every tensor with its strides; outputs keep the generator's poison.
     std::vector<runtime::Buffer> buffers;
@@ -138,18 +117,7 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
         }, h);
       }
     }
-    // The variant kernel and its arguments in its own order (inputs, outputs, scalars).
-    registry::Binding binding;
-    spec.bind(args, binding);
-    std::vector<lang::Arg> largs;
-    for (const runtime::TensorView& t : binding.tensors) largs.emplace_back(t);
-    for (double s : binding.scalars) largs.emplace_back(s);
-    lang::Settings settings;
-    settings.static_shapes = true;
-    lang::Kernel lk(kernel.variant_kernel(args), std::vector<Config>{}, settings);
-    std::shared_ptr<lang::BoundKernel> bound = lk.bind(largs);
-    const ir::ConfigSpace space = ir::ConfigSpace::of(*bound->definition(), bound->specialization().sizes);
-
+    const ir::ConfigSpace space = tune_space(kernel, args);
     TunedCase tc;
     tc.key = key;
     if (spec.work) tc.bytes = spec.work(host).bytes;
@@ -157,12 +125,14 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
     runtime::Event start = device.create_event(), end = device.create_event();
     std::vector<int> reps;
     std::vector<std::vector<double>> samples;
-    for (const Config& c : tune_candidates(space, defaults)) {
+    std::vector<std::unique_ptr<CandidateRegistry>> regs;
+    for (const Config& c : tune_candidates(space, target, current_config(options.current, key))) {
       TunedCandidate t{c, std::numeric_limits<double>::infinity(), {}};
       int n = 0;
+      regs.emplace_back();
       try {
-        bound->set_config(c);  // compiles (once per config)
-        const double first = time_calls(*bound, largs, stream, start, end, 1);  // warm-up
+        regs.back() = std::make_unique<CandidateRegistry>(spec, c, platform, tmp / std::to_string(regs.size()), compile);
+        const double first = time_calls(*regs.back()->kernel, args, stream, start, end, 1);  // compiles, warms up
         n = std::clamp(static_cast<int>(std::ceil(options.min_ms / std::max(first, 1e-3))), 1, 1000);
       } catch (const std::exception& e) {
         t.error = e.what();
@@ -171,6 +141,7 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       reps.push_back(n);
       samples.emplace_back();
     }
+    std::filesystem::remove_all(tmp);
     // Each round starts one candidate later: the first timing after a switch ran slower in
     // trial runs, and the rotation spreads that over all candidates.
     const std::size_t n = tc.candidates.size();
@@ -178,8 +149,7 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       for (std::size_t j = 0; j < n; ++j) {
         const std::size_t i = (j + static_cast<std::size_t>(round)) % n;
         if (reps[i] == 0) continue;
-        bound->set_config(tc.candidates[i].config);
-        samples[i].push_back(time_calls(*bound, largs, stream, start, end, reps[i]));
+        samples[i].push_back(time_calls(*regs[i]->kernel, args, stream, start, end, reps[i]));
       }
     }
     for (std::size_t i = 0; i < tc.candidates.size(); ++i) {

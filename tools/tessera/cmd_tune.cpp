@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // `tessera tune OP [--device D] [--where FIELD=V1,V2,...] [--key k=v,...] [--rounds N]
-// [--config-dir D] [--platform P] [--dry-run]`: times candidate configs from the op's config
-// space on the input generator's cases (ops/tune.h) and saves the fastest per case key, plus the
-// default key, to <config-dir>/<OP>/<platform>.json through ConfigManager (vLLM's format, atomic
-// merge-on-save). Prints one line per case and every candidate's time.
+// [--budget-s S] [--config-dir D] [--platform P] [--dry-run]`: times candidate configs from the
+// op's config space on the input generator's cases (ops/tune.h), the file's current config for
+// each key among them, and saves the fastest per case key, plus the default key, to
+// <config-dir>/<OP>/<platform>.json through ConfigManager (vLLM's format, atomic merge-on-save:
+// keys not tuned now keep their entries). Prints one line per case and every candidate's time.
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -48,7 +49,7 @@ std::vector<CaseKey> filter_keys(const std::vector<CaseKey>& keys, const std::st
 }
 
 int run_tune(const std::vector<std::string>& argv) {
-  Args args("tune", argv, {"--device", "--where", "--key", "--rounds", "--config-dir", "--platform", "--seed"},
+  Args args("tune", argv, {"--device", "--where", "--key", "--rounds", "--budget-s", "--config-dir", "--platform", "--seed"},
             {"--dry-run"});
   args.expect_positional(1, 1, "OP");
   tessera::init();
@@ -65,8 +66,11 @@ int run_tune(const std::vector<std::string>& argv) {
   ops::TuneOptions options;
   if (auto r = args.value("--rounds")) options.rounds = std::max(1, std::stoi(*r));
   if (auto s = args.value("--seed")) options.seed = std::stoull(*s);
+  if (auto b = args.value("--budget-s")) options.budget_s = std::stod(*b);
   options.progress = [](const std::string& line) { std::cout << line << "\n" << std::flush; };
   const std::string platform = args.value("--platform").value_or(device.info().platform);
+  ConfigManager own(args.value("--config-dir").value_or(ConfigManager::instance().base_dir().string()));
+  options.current = own.read_platform_file(k.name(), platform);
   std::cout << "tune " << k.name() << " on " << device_name << " (" << device.info().name << "), platform " << platform
             << ", " << keys.size() << " cases, " << options.rounds << " rounds\n";
 
@@ -81,7 +85,6 @@ int run_tune(const std::vector<std::string>& argv) {
   }
   const std::vector<ConfigEntry> entries = ops::tuned_entries(cases);
   if (args.flag("--dry-run")) return kExitOk;
-  ConfigManager own(args.value("--config-dir").value_or(ConfigManager::instance().base_dir().string()));
   const auto path = own.save_configs(k.name(), platform, entries);
   std::cout << "saved " << entries.size() << " entries to " << path.string() << "\n";
   return kExitOk;
@@ -92,7 +95,7 @@ int run_tune(const std::vector<std::string>& argv) {
 void add_tune_command(CommandTable& table) {
   table.push_back({"tune",
                    "OP [--device cpu|cuda:N|hip:N] [--where FIELD=V1,V2,...] [--key k=v,...] [--rounds N] "
-                   "[--config-dir D] [--platform P] [--seed S] [--dry-run]",
+                   "[--budget-s S] [--config-dir D] [--platform P] [--seed S] [--dry-run]",
                    "time candidate configs from the op's config space on its input generator's cases and save the "
                    "fastest per case key to <config-dir>/<OP>/<platform>.json (vLLM's format)",
                    run_tune});
