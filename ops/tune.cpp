@@ -65,7 +65,7 @@ struct CandidateRegistry {
 
 std::string config_summary(const Config& c) {
   json::Json out = json::Json::object();
-  for (const char* field : {"block_sizes", "loop_orders", "reduction_loops"})
+  for (const char* field : {"block_sizes", "loop_orders", "reduction_loops", "num_warps", "num_stages"})
     if (c.to_json().contains(field)) out[field] = c.to_json().at(field);
   return json::dumps_compact(out, false);
 }

@@ -15,8 +15,8 @@
 ///   stage counts cut to the device's shared memory per block (16-row mma.sync tiles with deep
 ///   K for decode, 64-256-row wgmma tiles for prefill, the shipped [128,256,64]/8w/4s among them).
 /// * GPU, row and elementwise kernels: 1-4 rows per program with the row in registers, 4/8/16
-///   warps (4..64 elements per thread), both grid orders of 2-D grids, looped reductions for
-///   rows over 4096.
+///   warps (4..64 elements per thread of a reduction row, 4..32 of an elementwise tile), both
+///   grid orders of 2-D grids, looped reductions for rows over 4096.
 /// A candidate that fails to compile or run scores infinity and is reported, never aborts the
 /// sweep ([Triton] autotuner's rules).
 ///
@@ -100,8 +100,8 @@ struct TunedCase {
   double bytes = 0;      ///< the op's bytes moved per call (0 if the op does not say)
 };
 
-/// The fields the CPU candidates vary (`block_sizes`, `loop_orders`, `reduction_loops`) as
-/// compact JSON, for reports.
+/// The fields the candidates vary (`block_sizes`, `loop_orders`, `reduction_loops`, `num_warps`,
+/// `num_stages`) as compact JSON, for reports.
 std::string config_summary(const Config& config);
 
 /// Tunes `kernel` on `device` for each of `keys` (the input generator's keys). Throws

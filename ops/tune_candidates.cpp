@@ -117,7 +117,8 @@ void gpu_dot_candidates(const ir::ConfigSpace& space, const TuneTarget& target, 
 
 /// Row and elementwise kernels: 1, 2 or 4 rows per program with the whole row in one tile
 /// (registers) where the row is at most 8192 elements, else 1024-wide column tiles; 4, 8 or
-/// 16 warps where each thread holds 4..64 elements; both grid orders for 2-D grids; a looped
+/// 16 warps where each thread holds 4..64 elements of a reduction row (4..32 of an
+/// elementwise tile); both grid orders for 2-D grids; a looped
 /// reduction (4096-element chunks) for rows over 4096.
 void gpu_row_candidates(const ir::ConfigSpace& space, const TuneTarget& target, const Config& base,
                         std::vector<Config>& out) {
@@ -140,7 +141,9 @@ void gpu_row_candidates(const ir::ConfigSpace& space, const TuneTarget& target, 
         if (b[0] != rows) continue;
         const std::int64_t elements = rows * (col > 0 ? col : row);
         const std::int64_t per_thread = elements / (warps * target.warp_size);
-        if (row > 0 && (per_thread < 4 || per_thread > 64)) continue;
+        // Elementwise tiles hold every operand: at most 32 elements per thread ([4,8192]/16w of
+        // add, 64 per thread, spilled 116 stores on sm_90a); a reduction row holds one.
+        if (row > 0 && (per_thread < 4 || per_thread > (row_is_slot ? 32 : 64))) continue;
         Config c = base;
         c.set_block_sizes(b);
         c.set_num_warps(warps);
