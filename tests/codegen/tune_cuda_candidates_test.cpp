@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tuner's GPU candidates (ops/tune.h) for an H100 without a GPU: for matmul at decode,
-// mid and prefill token counts and for add and softmax, every candidate is a valid config of
+// mid and prefill token counts and for add, softmax, rms_norm and layer_norm, every candidate is a valid config of
 // the config space of the registry's program, the file's current config (configs/<op>/nvidia_h100.json) is the
 // first, there are at most 14, and each compiles for sm_90a through NVRTC without spills along
 // the path the tuner times on the device: a registry whose config file holds the candidate
@@ -131,6 +131,12 @@ TEST(TuneCudaCandidates, Add) {
 TEST(TuneCudaCandidates, Softmax) {
   check_candidates("softmax", {CaseKey({{"num_rows", 4096}, {"row_size", 8192}}),
                                CaseKey({{"num_rows", 64}, {"row_size", 1024}})});
+}
+
+TEST(TuneCudaCandidates, RmsNormAndLayerNorm) {
+  for (const char* op : {"rms_norm", "layer_norm"})
+    check_candidates(op, {CaseKey({{"hidden_size", 8192}, {"num_tokens", 4096}}),
+                          CaseKey({{"hidden_size", 2048}, {"num_tokens", 16}})});
 }
 
 }  // namespace
