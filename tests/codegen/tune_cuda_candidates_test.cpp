@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tuner's GPU candidates (ops/tune.h) for an H100 without a GPU: for matmul at decode,
-// mid and prefill token counts and for add, softmax, rms_norm and layer_norm, every candidate is a valid config of
-// the config space of the registry's program, the file's current config (configs/<op>/nvidia_h100.json) is the
-// first, there are at most 14, and each compiles for sm_90a through NVRTC without spills along
-// the path the tuner times on the device: a registry whose config file holds the candidate
+// mid and prefill token counts and for add, softmax, rms_norm and layer_norm, every candidate
+// is a valid config of the config space of the registry's program, the file's current config
+// (configs/<op>/nvidia_h100.json) is the first, there are at most 14, and each compiles for
+// sm_90a through NVRTC without spills along the path the tuner times on the device: a registry whose config file holds the candidate
 // under the default key, lowered by registry::lower_request as default_compile_fn does.
 #include <gtest/gtest.h>
 
