@@ -51,10 +51,18 @@ bool Printer::vectorizable(const std::string& tensor, const std::vector<ir::Inde
   const int spt = dist(*last->axis()).spt;
   if (spt <= 1) return no("one element per thread along the last axis");
   auto st = p_.spec.strides.find(tensor);
-  if (st == p_.spec.strides.end()) return no("strides are run-time values (specialize them for vector access)");
-  if (st->second.back() != 1) return no("the last dimension is not contiguous");
-  for (std::size_t d = 0; d + 1 < st->second.size(); ++d)
-    if (st->second[d] % spt != 0) return no("a row stride is not a multiple of the vector width");
+  if (st != p_.spec.strides.end()) {
+    if (st->second.back() != 1) return no("the last dimension is not contiguous");
+    for (std::size_t d = 0; d + 1 < st->second.size(); ++d)
+      if (st->second[d] % spt != 0) return no("a row stride is not a multiple of the vector width");
+  } else if (p_.spec.aligned_rows.count(tensor)) {
+    // Run-time strides, but every row starts 16-byte aligned: each access of chunk_elems
+    // elements lies at a multiple of its own size when that size divides 16 bytes.
+    const int ce = std::min(spt, std::max(1, 16 / dtype_size(t->dtype)));
+    if ((16 / dtype_size(t->dtype)) % ce != 0) return no("the vector width does not divide 16 bytes");
+  } else {
+    return no("strides are run-time values and rows are not known to be 16-byte aligned");
+  }
   if (last->kind == ir::IndexKind::tile && last->value.defined()) {
     const auto off = lower::eval_size(last->value, p_.spec.sizes);
     if (!off || *off % spt != 0) return no("the tile offset is not a compile-time multiple of the vector width");

@@ -6,8 +6,8 @@
 // ldmatrix phase or one cp.async phase touches land in 8 distinct 16-byte bank groups; an FMA
 // operand pads each row by 16 bytes instead. `stages` copies of each buffer sit back to back.
 //
-// Copies. With 16-byte aligned rows (constant strides, multiples of 8 elements, aligned column
-// offset) each thread moves 16-byte chunks with cp.async: global -> shared with no registers, the
+// Copies. With 16-byte aligned rows (constant strides, multiples of 8 elements, or run-time
+// strides with `Specialization::aligned_rows`; aligned column offset) each thread moves 16-byte chunks with cp.async: global -> shared with no registers, the
 // part of a chunk past a ragged edge zero-filled by the hardware (src-size < 16), so masked
 // lanes add zeros to the dot. Otherwise (run-time strides, unaligned rows) element copies.
 //
@@ -96,13 +96,20 @@ void Printer::declare_staging() {
       op.row_len = op.cols + std::max(1, 16 / size);
     }
     // 16-byte copies need aligned rows: constant strides (rows multiples of the vector, columns
-    // contiguous) and a column offset that is a multiple of the vector.
+    // contiguous) or rows known to start 16-byte aligned with run-time strides, and a column
+    // offset that is a multiple of the vector.
     op.vec = static_cast<int>(std::min<std::int64_t>(16 / size, op.cols));
-    op.why_scalar = "strides are run-time values";
+    op.why_scalar = "strides are run-time values and rows are not known to be 16-byte aligned";
     bool aligned = false;
-    if (auto s = p_.spec.strides.find(op.load->tensor); s != p_.spec.strides.end()) {
-      aligned = s->second.back() == 1;
-      for (std::size_t d = 0; d + 1 < s->second.size(); ++d) aligned = aligned && s->second[d] % op.vec == 0;
+    const auto s = p_.spec.strides.find(op.load->tensor);
+    const bool rows16 = p_.spec.aligned_rows.count(op.load->tensor) > 0;
+    if (s != p_.spec.strides.end() || rows16) {
+      if (s != p_.spec.strides.end()) {
+        aligned = s->second.back() == 1;
+        for (std::size_t d = 0; d + 1 < s->second.size(); ++d) aligned = aligned && s->second[d] % op.vec == 0;
+      } else {
+        aligned = (16 / size) % op.vec == 0;
+      }
       const ir::Index& last = op.load->indices.back();
       if (last.kind == ir::IndexKind::tile && last.value.defined()) {
         const auto off = lower::eval_size(last.value, p_.spec.sizes);

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <random>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "examples/examples.h"
@@ -129,7 +131,7 @@ TEST_F(KernelApi, StaticKeysAreExactAndDynamicKeysBucketSizes) {
   AddArgs a = make_add(5, 7), b = make_add(9, 3), c = make_add(1, 7);
   const auto args = [](AddArgs& x) { return std::vector<Arg>{x.dx.view, x.dy.view, x.dout.view}; };
   EXPECT_EQ(fixed.specialization_key(args(a)).str(),
-            "cpu i32 static m=5 n=7 x[5,7]/[7,1] y[5,7]/[7,1] out[5,7]/[7,1]");
+            "cpu i32 static m=5 n=7 x[5,7]/[7,1]/data16 y[5,7]/[7,1]/data16 out[5,7]/[7,1]/data16");
   EXPECT_FALSE(fixed.specialization_key(args(a)) == fixed.specialization_key(args(b)));
 
   Settings s;
@@ -137,14 +139,47 @@ TEST_F(KernelApi, StaticKeysAreExactAndDynamicKeysBucketSizes) {
   Kernel dynamic(examples::add_kernel(DType::f32), s);
   EXPECT_TRUE(dynamic.specialization_key(args(a)) == dynamic.specialization_key(args(b)));
   EXPECT_FALSE(dynamic.specialization_key(args(a)) == dynamic.specialization_key(args(c)));
-  EXPECT_EQ(dynamic.specialization_key(args(c)).str(), "cpu i32 dynamic m=1 n>=2 x[1,>=2] y[1,>=2] out[1,>=2]");
+  EXPECT_EQ(dynamic.specialization_key(args(c)).str(), "cpu i32 dynamic m=1 n>=2 x[1,>=2]/rows16 y[1,>=2]/rows16 out[1,>=2]/rows16");
 
   s.index_dtype = IndexDType::i64;
   s.extra_key = [](std::span<const Arg> xs) { return std::to_string(xs[0].tensor().size(1) % 2); };
   Kernel extra(examples::add_kernel(DType::f32), s);
-  EXPECT_EQ(extra.specialization_key(args(b)).str(), "cpu i64 dynamic m>=2 n>=2 x[>=2,>=2] y[>=2,>=2] out[>=2,>=2] extra=1");
+  EXPECT_EQ(extra.specialization_key(args(b)).str(), "cpu i64 dynamic m>=2 n>=2 x[>=2,>=2]/unaligned y[>=2,>=2]/unaligned out[>=2,>=2]/unaligned extra=1");
   AddArgs e = make_add(4, 6);
   EXPECT_FALSE(extra.specialization_key(args(b)) == extra.specialization_key(args(e)));
+}
+
+// The printers use 16-byte vectors on constant strides (which promise aligned data) and, with
+// run-time strides, on rows known to start 16-byte aligned (TensorView::rows_aligned16): both
+// facts are part of the key, and a view one element into its buffer gets neither.
+TEST_F(KernelApi, AlignmentIsPartOfTheKeyAndTheSpecialization) {
+  AddArgs a = make_add(5, 8), big = make_add(6, 8);
+  const runtime::TensorView odd(static_cast<float*>(big.dx.view.data()) + 1, DType::f32, {5, 8}, dev_.id());
+  const std::vector<Arg> aligned{a.dx.view, a.dy.view, a.dout.view}, misaligned{odd, a.dy.view, a.dout.view};
+  for (bool static_shapes : {true, false}) {
+    Settings s;
+    s.static_shapes = static_shapes;
+    Kernel k(examples::add_kernel(DType::f32), s);
+    EXPECT_FALSE(k.specialization_key(aligned) == k.specialization_key(misaligned)) << static_shapes;
+    const std::string key = k.specialization_key(misaligned).str();
+    EXPECT_NE(key.find(static_shapes ? "x[5,8]/[8,1]/unaligned y[5,8]/[8,1]/rows16" : "x[>=2,>=2]/unaligned y[>=2,>=2]/rows16"),
+              std::string::npos) << key;
+    const lower::Specialization& good = k.bind(aligned)->specialization();
+    const lower::Specialization& bad = k.bind(misaligned)->specialization();
+    EXPECT_EQ(good.aligned_rows, (std::set<std::string>{"out", "x", "y"}));
+    EXPECT_EQ(bad.aligned_rows, (std::set<std::string>{"out", "y"}));
+    EXPECT_EQ(good.strides.count("x"), static_shapes ? 1u : 0u);
+    EXPECT_EQ(bad.strides.count("x"), 0u);  // constant strides would promise aligned data
+    EXPECT_EQ(bad.strides.count("y"), static_shapes ? 1u : 0u);
+    // And the misaligned call computes the right sums (float64 reference, rounded once to f32).
+    a.dout = test::to_device(dev_, a.out);
+    k({odd, a.dy.view, a.dout.view});
+    test::to_host(dev_, a.dout, a.out);
+    for (std::int64_t i = 0; i < 40; ++i) {
+      const double want = static_cast<double>(big.x.load(i + 1)) + static_cast<double>(a.y.load(i));
+      ASSERT_EQ(a.out.load(i), static_cast<double>(static_cast<float>(want))) << "element " << i;
+    }
+  }
 }
 
 TEST_F(KernelApi, BindCachesPerSpecializationAndResetDropsThem) {

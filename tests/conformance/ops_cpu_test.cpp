@@ -5,6 +5,8 @@
 // within 1 ULP, scales within 1e-6 relative. A few compiles per op keep it fast.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "ops/harness.h"
 #include "ops/ops.h"
 #include "ops/per_token_group_fp8_quant/per_token_group_fp8_quant.h"
@@ -111,6 +113,38 @@ TEST(OpsCpuTyped, GroupQuantTypedCallsMatchTheReference) {
         const runtime::TensorView ub = view(a, 4);
         silu_and_mul_per_block_quant(view(a, 0), view(a, 1), view(a, 2), 128, &ub);
       });
+}
+
+/// `add` through the registry on views whose rows are not 16-byte aligned: x one element into
+/// its buffer, y with an odd row stride. On a GPU these get element accesses in programs of
+/// their own (ops_cuda_codegen_test); here the same specializations must compute the same sums.
+TEST(OpsCpuViews, AddOnMisalignedAndOddStrideViewsMatchesTheReference) {
+  tessera::init();
+  const runtime::Device device = open_device("cpu");
+  const registry::RegisteredKernel& k = op_kernel("add");
+  const std::int64_t m = 5, h = 72;
+  std::vector<float> xs(static_cast<std::size_t>(m * h + 1)), ys(static_cast<std::size_t>(m * (h + 1)));
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = 0.25f * static_cast<float>(i % 37) - 3.0f;
+  for (std::size_t i = 0; i < ys.size(); ++i) ys[i] = 1.0f / static_cast<float>(1 + i % 11);
+  const std::int64_t shape[] = {m, h}, odd[] = {h + 1, 1};
+  const runtime::TensorView x(xs.data() + 1, DType::f32, shape, device.id());
+  const runtime::TensorView y(ys.data(), DType::f32, shape, odd, device.id());
+  ASSERT_FALSE(x.rows_aligned16());
+  ASSERT_FALSE(y.rows_aligned16());
+  for (bool aligned_x : {false, true}) {
+    std::vector<float> xa(xs.begin() + 1, xs.end()), out(static_cast<std::size_t>(m * h), -1.0f);
+    const runtime::TensorView xv = aligned_x ? runtime::TensorView(xa.data(), DType::f32, shape, device.id()) : x;
+    const std::vector<registry::ArgValue> args{runtime::TensorView(out.data(), DType::f32, shape, device.id()), xv, y};
+    k.call(args);
+    device.synchronize();
+    for (std::int64_t i = 0; i < m; ++i)
+      for (std::int64_t j = 0; j < h; ++j) {
+        const double want = static_cast<float>(static_cast<double>(xs[static_cast<std::size_t>(1 + i * h + j)]) +
+                                               static_cast<double>(ys[static_cast<std::size_t>(i * (h + 1) + j)]));
+        ASSERT_EQ(out[static_cast<std::size_t>(i * h + j)], want) << "row " << i << " column " << j << " aligned x "
+                                                                   << aligned_x;
+      }
+  }
 }
 
 }  // namespace

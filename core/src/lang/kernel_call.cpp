@@ -116,6 +116,10 @@ CheckedCall check_call(const ir::Kernel& k, std::span<const Arg> args) {
   return call;
 }
 
+std::int64_t alignment_code(const runtime::TensorView& t, bool static_shapes) {
+  return (static_shapes && t.data_aligned16() ? 1 : 0) | (t.rows_aligned16() ? 2 : 0);
+}
+
 SpecializationKey make_key(const ir::Kernel& k, const ResolvedSettings& s, std::span<const Arg> args,
                            const CheckedCall& call) {
   std::vector<std::int64_t> codes;
@@ -133,6 +137,7 @@ SpecializationKey make_key(const ir::Kernel& k, const ResolvedSettings& s, std::
     for (int d = 0; d < t.rank(); ++d) codes.push_back(s.static_shapes ? t.size(d) : bucket(t.size(d)));
     if (s.static_shapes)
       for (int d = 0; d < t.rank(); ++d) codes.push_back(t.stride(d));
+    codes.push_back(alignment_code(t, s.static_shapes));
   }
   return SpecializationKey(std::move(codes), s.extra_key ? s.extra_key(args) : std::string());
 }
@@ -160,6 +165,8 @@ std::string key_text(const ir::Kernel& k, const std::vector<std::int64_t>& codes
       for (int d = 0; d < p.rank(); ++d) os << (d ? "," : "") << codes[c++];
       os << "]";
     }
+    const std::int64_t align = codes[c++];
+    os << ((align & 2) != 0 ? "/rows16" : (align & 1) != 0 ? "/data16" : "/unaligned");
   }
   if (!extra.empty()) os << " extra=" << extra;
   return os.str();
@@ -175,11 +182,14 @@ lower::Specialization make_specialization(const ir::Kernel& k, const ResolvedSet
     // Helion) as constants: broadcasting along them costs nothing at run time.
     if (s.static_shapes || k.size_vars[i].specialized || v == 1) spec.sizes[k.size_vars[i].name] = v;
   }
-  if (s.static_shapes) {
-    for (std::size_t i = 0; i < k.inputs.size() + k.outputs.size(); ++i) {
-      const runtime::TensorView& t = args[i].tensor();
-      spec.strides[tensor_param(k, i).name] = std::vector<std::int64_t>(t.strides().begin(), t.strides().end());
-    }
+  for (std::size_t i = 0; i < k.inputs.size() + k.outputs.size(); ++i) {
+    const runtime::TensorView& t = args[i].tensor();
+    const std::string& name = tensor_param(k, i).name;
+    // Constant strides promise an aligned data pointer (lower::Specialization::strides): the
+    // printers derive 16-byte vectors from them. A view at an odd offset keeps run-time strides.
+    if (s.static_shapes && t.data_aligned16())
+      spec.strides[name] = std::vector<std::int64_t>(t.strides().begin(), t.strides().end());
+    if (t.rows_aligned16()) spec.aligned_rows.insert(name);
   }
   return spec;
 }

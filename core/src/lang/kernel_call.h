@@ -27,6 +27,11 @@ struct CheckedCall {
 /// Checks `args` against `k` (kernel.h: `Kernel::specialization_key`). Throws `UserError`.
 CheckedCall check_call(const ir::Kernel& k, std::span<const Arg> args);
 
+/// What the key records of a tensor's alignment, the facts `make_specialization` passes to the
+/// printers: bit 0 `data_aligned16` (static shapes: constant strides need it), bit 1
+/// `rows_aligned16`.
+std::int64_t alignment_code(const runtime::TensorView& t, bool static_shapes);
+
 /// The key of a checked call.
 SpecializationKey make_key(const ir::Kernel& k, const ResolvedSettings& s,
                            std::span<const Arg> args, const CheckedCall& call);

@@ -38,6 +38,7 @@ lower::Program lower_request(const CompileRequest& r) {
   lower::Specialization spec;
   for (const auto& [name, value] : r.sizes) spec.sizes[name] = value;
   for (const auto& [name, strides] : r.strides) spec.strides[name] = strides;
+  spec.aligned_rows.insert(r.aligned_rows.begin(), r.aligned_rows.end());
   spec.index64 = r.index64;
   return lower::lower(r.kernel, *r.config, spec, dev.target, dev.warp_size);
 }

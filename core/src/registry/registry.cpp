@@ -154,9 +154,7 @@ std::vector<std::int64_t> contiguous_strides(std::span<const std::int64_t> shape
 /// cp.async copies, which fault on a misaligned address (a view at an odd element offset);
 /// such a view gets run-time strides and element accesses instead (Triton specializes on
 /// pointer divisibility by 16 for the same reason).
-bool strides_constant(const runtime::TensorView& t) {
-  return t.is_contiguous() && reinterpret_cast<std::uintptr_t>(t.data()) % 16 == 0;
-}
+bool strides_constant(const runtime::TensorView& t) { return t.is_contiguous() && t.data_aligned16(); }
 
 /// The largest element offset a view can address plus one (0 when empty).
 std::int64_t extent_elements(const runtime::TensorView& t) {
@@ -295,6 +293,7 @@ const Resolved& resolve_route(const RegisteredKernel& k, RegisteredKernel::State
       const runtime::TensorView& v = b.tensors[t];
       if (plan.strides_fixable[t] && strides_constant(v))
         r.strides.emplace_back(plan.tensors[t]->name, contiguous_strides(v.shape()));
+      if (v.rows_aligned16()) r.aligned_rows.push_back(plan.tensors[t]->name);
       if (extent_elements(v) > std::numeric_limits<std::int32_t>::max()) r.index64 = true;
     }
     return s;
@@ -318,7 +317,8 @@ bool call_key(runtime::DeviceId dev, const Binding& b, IntKey& key) {
   key.push(static_cast<std::int64_t>(b.tensors.size()));
   bool index64 = false;
   for (const runtime::TensorView& t : b.tensors) {
-    key.push(static_cast<std::int64_t>(t.dtype()) | std::int64_t{t.rank()} << 8 | std::int64_t{strides_constant(t)} << 16);
+    key.push(static_cast<std::int64_t>(t.dtype()) | std::int64_t{t.rank()} << 8 | std::int64_t{strides_constant(t)} << 16 |
+             std::int64_t{t.rows_aligned16()} << 17);
     for (std::int64_t d : t.shape()) key.push(d);
     if (extent_elements(t) > std::numeric_limits<std::int32_t>::max()) index64 = true;
   }
@@ -372,17 +372,19 @@ void prepare_slow(const RegisteredKernel& k, RegisteredKernel::State& st, const 
   bind_sizes(k.name(), *p.plan, b, p.own.data());
 
   // The specialization: variant, specialized sizes, which tensors have compile-time strides,
-  // and the index width. The route key adds the picker's shape tuple.
+  // which have 16-byte aligned rows, and the index width. The route key adds the picker's shape tuple.
   IntKey numbers;
   for (std::int64_t c : b.variant) numbers.push(c);
   for (int i : p.plan->specialized) numbers.push(p.sizes[i]);
-  std::int64_t bits = 0;
+  std::int64_t bits = 0, aligned = 0;
   bool index64 = false;
   for (std::size_t t = 0; t < b.tensors.size(); ++t) {
     if (p.plan->strides_fixable[t] && strides_constant(b.tensors[t])) bits |= std::int64_t{1} << t;
+    if (b.tensors[t].rows_aligned16()) aligned |= std::int64_t{1} << t;
     if (extent_elements(b.tensors[t]) > std::numeric_limits<std::int32_t>::max()) index64 = true;
   }
   numbers.push(bits);
+  numbers.push(aligned);
   numbers.push(index64);
   IntKey route_key = numbers;
   route_key.push(-1);  // separator

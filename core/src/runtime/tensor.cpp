@@ -73,6 +73,19 @@ bool TensorView::is_contiguous() const {
   return true;
 }
 
+bool TensorView::data_aligned16() const { return reinterpret_cast<std::uintptr_t>(data_) % 16 == 0; }
+
+bool TensorView::rows_aligned16() const {
+  if (!data_aligned16()) return false;
+  const std::int64_t size = static_cast<std::int64_t>(dtype_size(dtype_));
+  for (int d = 0; d < rank_; ++d) {
+    if (shape_[d] == 1) continue;  // indexed only at 0: its stride never enters an address
+    const bool ok = d == rank_ - 1 ? strides_[d] == 1 : strides_[d] * size % 16 == 0;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::size_t TensorView::storage_bytes() const {
   if (numel() == 0) return 0;
   std::int64_t last = 0;  // offset of the last element, in elements

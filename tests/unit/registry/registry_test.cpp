@@ -206,6 +206,40 @@ TEST_F(RegistryTest, MisalignedContiguousTensorsGetRuntimeStrides) {
   EXPECT_EQ(requests_[1], R"({"m":8,"n":64} sizes=1 n=64 strides=2)");
 }
 
+TEST_F(RegistryTest, RowAlignmentIsPartOfTheSpecialization) {
+  // With run-time strides the printers use 16-byte vectors only on tensors whose rows all start
+  // 16-byte aligned (TensorView::rows_aligned16): the fact goes into the request, and a call
+  // that breaks it gets a program of its own.
+  std::vector<std::string> aligned;
+  KernelRegistry reg(manager_, [&](const CompileRequest& r) -> std::shared_ptr<const Executable> {
+    std::string names;
+    for (const std::string& n : r.aligned_rows) names += n + ",";
+    aligned.push_back(names + " strides=" + std::to_string(r.strides.size()));
+    return recorder_;
+  }, [](DeviceId id) {
+    DeviceContext c;
+    c.id = id;
+    c.platform = "plat_a";
+    return c;
+  });
+  const RegisteredKernel& k = reg.register_kernel(toy_spec());
+  const std::int64_t shape[] = {4, 64}, rows128[] = {128, 1}, rows65[] = {65, 1};
+  std::vector<ArgValue> a = args(4, 64);
+  a[1] = TensorView(buffer_, DType::f32, shape, rows128, DeviceId::cpu());  // 512-byte rows
+  k.call(a);
+  k.call(a);  // warm
+  a[1] = TensorView(buffer_, DType::f32, shape, rows65, DeviceId::cpu());  // 260-byte rows
+  k.call(a);
+  a[1] = TensorView(buffer_ + 1, DType::f32, shape, rows128, DeviceId::cpu());  // data 4 bytes in
+  k.call(a);  // the same facts as the call before: its program
+  k.call(args(4, 64));
+  ASSERT_EQ(aligned.size(), 3u);
+  EXPECT_EQ(aligned[0], "x,out, strides=1");
+  EXPECT_EQ(aligned[1], "out, strides=1");
+  EXPECT_EQ(aligned[2], "x,out, strides=2");
+  EXPECT_EQ(recorder_->launches.load(), 5);
+}
+
 TEST_F(RegistryTest, DisabledOnAPlatformWithoutConfigsButOtherDevicesWork) {
   KernelRegistry reg = make_registry();
   const RegisteredKernel& k = reg.register_kernel(toy_spec());

@@ -54,8 +54,8 @@
 namespace tessera::lang {
 
 /// What tells two calls apart: the device, and per tensor its dtype, rank and sizes and strides
-/// (exact under `static_shapes`, else sizes bucketed 0 / 1 / >= 2), the index width, and the
-/// extra key. Calls with equal keys share one `BoundKernel`. A plain value; cheap to hash.
+/// (exact under `static_shapes`, else sizes bucketed 0 / 1 / >= 2) and 16-byte alignment
+/// (`TensorView::data_aligned16`, `rows_aligned16`), the index width, and the extra key. Calls with equal keys share one `BoundKernel`. A plain value; cheap to hash.
 class SpecializationKey {
  public:
   SpecializationKey() = default;

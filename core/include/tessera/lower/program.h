@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -43,7 +44,14 @@ struct Specialization {
   /// present; others are optional (present = compile-time constant).
   std::map<std::string, std::int64_t> sizes;
   /// Tensor name -> strides in elements, one per dimension. Absent = run-time parameters.
+  /// Present also promises a 16-byte aligned data pointer (`TensorView::data_aligned16`): the
+  /// GPU printers derive vector widths from these strides alone.
   std::map<std::string, std::vector<std::int64_t>> strides;
+  /// Tensors whose every row starts 16-byte aligned (`TensorView::rows_aligned16`: aligned data,
+  /// last stride 1, other strides multiples of 16 bytes). With run-time strides this is what
+  /// lets the GPU printers use 16-byte vector loads, stores and cp.async copies; the strides
+  /// stay run-time values in the address arithmetic.
+  std::set<std::string> aligned_rows;
   /// Index arithmetic width: false = 32-bit where every tensor fits, true = 64-bit.
   bool index64 = false;
 };

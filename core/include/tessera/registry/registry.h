@@ -18,7 +18,8 @@
 ///   argument shape (`Binding::pick_shape`); successful picks only, as vLLM's `_pick_cache`.
 /// * Compiled kernels are cached per (device, variant, picked key, specialization): a picked key
 ///   compiles once however many shapes map to it (only `specialize`d sizes, contiguity with a
-///   16-byte aligned data pointer, and index width enter the specialization); concurrent first
+///   16-byte aligned data pointer, 16-byte aligned rows (`TensorView::rows_aligned16`, for
+///   vector accesses with run-time strides) and index width enter the specialization); concurrent first
 ///   calls of one entry compile once while other entries compile in parallel; a failed compile
 ///   is retried by the next call.
 /// * After warm-up a call takes no lock: the caches are insert-only hash tables read with
@@ -69,6 +70,9 @@ struct CompileRequest {
   std::vector<std::pair<std::string, std::int64_t>> sizes;
   /// Compile-time strides (elements) of the tensors whose strides are fixed by those sizes.
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> strides;
+  /// Tensors whose rows start 16-byte aligned (`TensorView::rows_aligned16`): with run-time
+  /// strides the printers may still use 16-byte vector accesses.
+  std::vector<std::string> aligned_rows;
   /// 64-bit indexing (some tensor spans more than 2^31 - 1 elements).
   bool index64 = false;
 };

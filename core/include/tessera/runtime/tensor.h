@@ -52,6 +52,14 @@ class TensorView {
   std::int64_t numel() const;
   /// True if the strides are the row-major strides of the shape (size-1 dims ignored).
   bool is_contiguous() const;
+  /// True if the data pointer is a multiple of 16 bytes (16-byte vector accesses at constant
+  /// offsets from it are aligned).
+  bool data_aligned16() const;
+  /// True if every row starts 16-byte aligned: `data_aligned16()`, the last dimension contiguous
+  /// (stride 1) and every other stride a multiple of 16 bytes (size-1 dimensions ignored). The
+  /// GPU printers need this, or constant strides, for 16-byte vector loads with run-time strides;
+  /// the registry and lang::Kernel both put it in the specialization key.
+  bool rows_aligned16() const;
   /// Bytes from the first to one past the last addressable element (0 if empty): the extent a
   /// copy of the underlying storage must cover.
   std::size_t storage_bytes() const;
