@@ -132,7 +132,11 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       regs.emplace_back();
       try {
         regs.back() = std::make_unique<CandidateRegistry>(spec, c, platform, tmp / std::to_string(regs.size()), compile);
-        const double first = time_calls(*regs.back()->kernel, args, stream, start, end, 1);  // compiles, warms up
+        // The first call compiles, outside the events: a compile between them would count as
+        // device time and cut the calls per measurement to one.
+        regs.back()->kernel->call(args, &stream);
+        stream.synchronize();
+        const double first = time_calls(*regs.back()->kernel, args, stream, start, end, 1);  // warm-up
         n = std::clamp(static_cast<int>(std::ceil(options.min_ms / std::max(first, 1e-3))), 1, 1000);
       } catch (const std::exception& e) {
         t.error = e.what();
