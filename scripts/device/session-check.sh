@@ -10,9 +10,9 @@
 #                                              # libbenchmark, OPS, COMMIT)
 #   scripts/device/session-check.sh run        # THERE: carry ["build-final/device"]
 #
-# TUNE_OPS (default "matmul add") are tuned into configs/<op>/nvidia_h100.json of the device's copy
-# of the tree, which comes back as $OUT/tuned_configs.tgz; TUNE_ARGS go to every `tessera tune`.
-# OPS_BUDGET_S bounds the op check (scripts/device/ops-check.sh).
+# TUNE_OPS (default: matmul add rms_norm layer_norm softmax) are tuned into configs/<op>/nvidia_h100.json of the device's copy
+# of the tree, which comes back as $OUT/tuned_configs.tgz. OPS_BUDGET_S bounds the op check
+# (scripts/device/ops-check.sh); SKIP_OPS=1 leaves it out (a second call checks the committed files).
 set -u
 mode=${1:-run}
 cd "$(dirname "$0")/../.."
@@ -35,7 +35,8 @@ if [ "$mode" = prepare ]; then
   cmake --build "$src/build" -j2 --target "${bins[@]}"
   rm -rf "$D" && mkdir -p "$D/bin" "$D/lib"
   for b in "${bins[@]}"; do cp "$src/build/bin/$b" "$D/bin/"; done
-  cp -P /usr/lib/x86_64-linux-gnu/libtbb.so.12* /usr/lib/x86_64-linux-gnu/libbenchmark.so.1* "$D/lib/"
+  cp -P /usr/lib/x86_64-linux-gnu/libtbb.so.12* /usr/lib/x86_64-linux-gnu/libbenchmark.so.1* \
+    /usr/lib/x86_64-linux-gnu/libcrypto.so.3 "$D/lib/"
   ln -s lib "$D/devlib"  # cuda-check.sh's name for the same folder
   echo "$commit" > "$D/COMMIT"
   echo "prepared $D from $commit ($(du -sh "$D" | cut -f1))"
@@ -54,16 +55,25 @@ echo "== 1. gpu-labelled tests, host overhead (cuda-check.sh: no memcheck, no be
 OUT="$OUT/cuda" TS_BUILD=$D MEMCHECK_FILTER=- BENCH_FILTER=NONE TORCH_ARGS=skip \
   timeout 240 bash scripts/device/cuda-check.sh 2>&1 | grep -vE "^$" | tail -n 40
 
-echo "== 2. tune (${TUNE_OPS:-matmul add}) on this GPU into configs/"
-for op in ${TUNE_OPS:-matmul add}; do
-  timeout 150 $T tune "$op" --device cuda:0 --config-dir configs ${TUNE_ARGS:-} > "$OUT/tune_$op.txt" 2>&1
-  echo "tune $op exit $?"; tail -n 25 "$OUT/tune_$op.txt"
+echo "== 2. tune (${TUNE_OPS:-matmul add rms_norm layer_norm softmax}) on this GPU into configs/"
+# matmul: its generator's 4 keys (m = 1, 16, 128, 1024 at n = k = 4096); the row ops: 6 token
+# counts x the generator's 3 row lengths. --budget-s is checked before each case.
+for op in ${TUNE_OPS:-matmul add rms_norm layer_norm softmax}; do
+  case $op in
+    matmul) where=(); budget=60 ;;
+    softmax) where=(--where num_rows=1,16,128,1024,4096,8192); budget=35 ;;
+    *) where=(--where num_tokens=1,16,128,1024,4096,8192); budget=35 ;;
+  esac
+  timeout $((budget + 60)) $T tune "$op" --device cuda:0 --config-dir configs "${where[@]}" --rounds 3 \
+    --budget-s $budget > "$OUT/tune_$op.txt" 2>&1
+  echo "tune $op exit $?"; head -n 2 "$OUT/tune_$op.txt"; tail -n 8 "$OUT/tune_$op.txt"
 done
 tar -czf "$OUT/tuned_configs.tgz" configs/*/nvidia_h100.json
-
+[ "${SKIP_OPS:-0}" = 1 ] || {
 echo "== 3. the tuned ops checked and timed against torch.compile (ops-check.sh)"
-echo "${TUNE_OPS:-matmul add}" | tr ' ' '\n' > "$D/OPS"
+echo "${TUNE_OPS:-matmul add rms_norm layer_norm softmax}" | tr ' ' '\n' > "$D/OPS"
 OUT="$OUT/ops" OPS_BUDGET_S=${OPS_BUDGET_S:-200} timeout 260 bash scripts/device/ops-check.sh run "$D" 2>&1 | tail -n 40
+}
 
 echo "== 4. matmul beside cuBLAS"
 $D/bin/cuda_examples_bench --benchmark_filter=matmul --benchmark_min_time=0.2 > "$OUT/matmul_bench.txt" 2>&1
