@@ -63,6 +63,14 @@ DType check_precision(const registry::OutputCheck& check, const registry::HostAr
   return t->dtype;
 }
 
+std::int64_t check_floor_group(const registry::OutputCheck& check, const registry::HostArgs& args) {
+  if (!check.floor_group_of) return 0;
+  const auto* v = std::get_if<std::int64_t>(&args.at(*check.floor_group_of));
+  TS_USER_CHECK(v && *v > 0) << "output check: argument " << *check.floor_group_of
+                             << " (floor_group_of) must be a positive int in this call";
+  return *v;
+}
+
 namespace {
 
 /// The comparison of a range of rows; merged in row order.
@@ -76,7 +84,7 @@ struct Partial {
 }  // namespace
 
 OutputError compare_output(const std::string& arg, const ir::HostTensor& got, const ir::HostTensor& want,
-                           const registry::OutputCheck& check, DType precision) {
+                           const registry::OutputCheck& check, DType precision, std::int64_t floor_group) {
   TS_INTERNAL_CHECK(got.dtype == want.dtype && got.shape == want.shape) << "compare_output: mismatched tensors";
   const bool by_rel_ulps = check.rel_ulps >= 0, by_floor = check.floor_ulps >= 0;
   const double eps = by_rel_ulps || by_floor ? dtype_epsilon(precision) : 0;
@@ -84,6 +92,7 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
   const int rank = got.rank();
   const std::int64_t len = rank == 0 ? 1 : got.shape.back();
   const std::int64_t rows = len == 0 ? 0 : got.numel() / len;
+  const std::int64_t group = floor_group > 0 ? floor_group : std::max<std::int64_t>(len, 1);
   const std::int64_t gs = rank == 0 ? 0 : got.strides.back(), ws = rank == 0 ? 0 : want.strides.back();
   auto row_base = [&](const ir::HostTensor& t, std::int64_t row) {
     std::int64_t off = 0;
@@ -98,15 +107,15 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
     for (std::int64_t row = r0; row < r1; ++row) {
       const std::int64_t gb = row_base(got, row), wb = row_base(want, row);
       double floor_abs = -1;
-      if (by_floor) {
-        double row_max = 0;
-        for (std::int64_t j = 0; j < len; ++j) {
-          const double w = std::fabs(want.load(wb + j * ws));
-          if (std::isfinite(w)) row_max = std::max(row_max, w);  // an inf must not accept anything
-        }
-        floor_abs = check.floor_ulps * eps * row_max;
-      }
       for (std::int64_t j = 0; j < len; ++j) {
+        if (by_floor && j % group == 0) {  // the floor's group starts: its largest |want|
+          double group_max = 0;
+          for (std::int64_t i = j; i < std::min(len, j + group); ++i) {
+            const double w = std::fabs(want.load(wb + i * ws));
+            if (std::isfinite(w)) group_max = std::max(group_max, w);  // an inf must not accept anything
+          }
+          floor_abs = check.floor_ulps * eps * group_max;
+        }
         const std::int64_t gi = gb + j * gs, wi = wb + j * ws;
         const double g = got.load(gi), w = want.load(wi);
         const double ulp = ulp_distance(got, gi, want, wi);
@@ -191,7 +200,7 @@ CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime
         runtime::copy(runtime::host_span(got.storage.data(), got.storage.size()),
                       buffers[c.arg].span().sub(0, got.storage.size()));
       r.errors.push_back(compare_output(spec.signature[c.arg].name, got, std::get<ir::HostTensor>(want[c.arg]), c,
-                                        check_precision(c, host)));
+                                        check_precision(c, host), check_floor_group(c, host)));
       r.pass = r.pass && r.errors.back().pass;
     }
   }

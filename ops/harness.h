@@ -61,8 +61,14 @@ DType check_precision(const registry::OutputCheck& check, const registry::HostAr
 /// Compares `got` with `want` (same dtype and shape) under `check`, eps from `precision` (see
 /// check_precision). Rows (the last dimension) are compared in parallel; the result does not
 /// depend on the number of threads (the first mismatch is the lowest flat index).
+/// `floor_group`: the floor's group length along the last dimension (see
+/// OutputCheck::floor_group_of and check_floor_group); 0: the whole last dimension.
 OutputError compare_output(const std::string& arg, const ir::HostTensor& got, const ir::HostTensor& want,
-                           const registry::OutputCheck& check, DType precision = DType::f32);
+                           const registry::OutputCheck& check, DType precision = DType::f32,
+                           std::int64_t floor_group = 0);
+
+/// The group length `check.floor_group_of` names in `args` (an int argument), or 0.
+std::int64_t check_floor_group(const registry::OutputCheck& check, const registry::HostArgs& args);
 
 /// Runs `kernel` on `device` with `host` arguments (outputs poisoned by the generator).
 CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime::Device& device,

@@ -97,7 +97,8 @@ TEST(OpsCpuTyped, GroupQuantTypedCallsMatchTheReference) {
     device.synchronize();
     for (const registry::OutputCheck& c : k.spec().checks) {
       const OutputError e = compare_output(k.spec().signature[c.arg].name, registry::host_tensor_arg(got, c.arg),
-                                           registry::host_tensor_arg(want, c.arg), c, check_precision(c, want));
+                                           registry::host_tensor_arg(want, c.arg), c, check_precision(c, want),
+                                           check_floor_group(c, want));
       EXPECT_TRUE(e.pass) << op << " output '" << e.arg << "': " << e.first_mismatch;
     }
   };

@@ -117,7 +117,8 @@ OutputError compare_moved(const Outputs& o, const char* arg, std::int64_t index,
   const registry::OutputCheck& c = check_of(*o.spec, arg);
   ir::HostTensor got = registry::host_tensor_arg(o.want, c.arg);
   got.store(index, got.load(index) * factor + add);
-  return compare_output(arg, got, registry::host_tensor_arg(o.want, c.arg), c, check_precision(c, o.want));
+  return compare_output(arg, got, registry::host_tensor_arg(o.want, c.arg), c, check_precision(c, o.want),
+                        check_floor_group(c, o.want));
 }
 
 TEST(OpsHarness, RmsQuantScalesMayBeTwoInputStepsOff) {
@@ -140,14 +141,23 @@ TEST(OpsHarness, NormOutputsNearZeroGetAFloor) {
   out.store(5, 1e-6);  // as if this output had cancelled
   EXPECT_TRUE(compare_moved(ln, "out", 5, 1, 5e-6).pass);
   EXPECT_FALSE(compare_moved(ln, "out", 5, 1, 1e-3).pass);
-  // fused_qk_norm_rope: 6 bf16 eps of the token's largest |qkv| (a few units), not 10 eps.
+  // fused_qk_norm_rope: 6 bf16 eps of the head's largest |qkv| (groups of head_dim = 128 in a
+  // row of q, k and v heads), not 10 eps; and a v element (v is returned untouched, |v| <= 0.1
+  // while |q| reaches ~3) clobbered to 0 fails, which a floor over the whole token row let pass.
   const Outputs qk = reference_outputs("fused_qk_norm_rope", R"({"kv_heads":1,"num_tokens":2,"q_heads":2})");
   const ir::HostTensor& qkv = registry::host_tensor_arg(qk.want, 0);
-  double row_max = 0;
-  for (std::int64_t j = 0; j < qkv.shape[1]; ++j) row_max = std::max(row_max, std::fabs(qkv.load(j)));
+  const std::int64_t d = 128, v0 = 3 * d;  // q heads 0-1, the k head, then the v head
+  ASSERT_EQ(qkv.shape[1], 4 * d);
+  double head_max = 0, v_max = 0;
+  std::int64_t v_arg = v0;
+  for (std::int64_t j = 0; j < d; ++j) head_max = std::max(head_max, std::fabs(qkv.load(j)));
+  for (std::int64_t j = v0; j < v0 + d; ++j)
+    if (std::fabs(qkv.load(j)) > v_max) v_max = std::fabs(qkv.load(j)), v_arg = j;
   const double eps = std::ldexp(1.0, -7);
-  EXPECT_TRUE(compare_moved(qk, "qkv", 3, 1, 4 * eps * row_max).pass);
-  EXPECT_FALSE(compare_moved(qk, "qkv", 3, 1, 10 * eps * row_max).pass);
+  EXPECT_TRUE(compare_moved(qk, "qkv", 3, 1, 4 * eps * head_max).pass);
+  EXPECT_FALSE(compare_moved(qk, "qkv", 3, 1, 10 * eps * head_max).pass);
+  EXPECT_FALSE(compare_moved(qk, "qkv", v_arg, 0).pass) << "v[" << v_arg << "] = " << qkv.load(v_arg) << " zeroed";
+  EXPECT_FALSE(compare_moved(qk, "qkv", v0 + 1, 1, 0.05 * v_max).pass) << "a v element 5% of the head's range off";
 }
 
 }  // namespace

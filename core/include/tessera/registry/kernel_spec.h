@@ -105,6 +105,10 @@ struct OutputCheck {
   /// The argument (index in the signature, a tensor) whose dtype gives eps; none: f32, the
   /// ops' arithmetic.
   std::optional<std::size_t> precision_of = std::nullopt;
+  /// The floor's "row" as groups of this many consecutive elements of the last dimension: the
+  /// index of an int argument holding the group length (e.g. head_dim, where one row holds many
+  /// heads of unrelated magnitudes); none: the whole last dimension.
+  std::optional<std::size_t> floor_group_of = std::nullopt;
 };
 
 /// Bytes moved and floating-point operations of one call, for GB/s and TFLOP/s.
