@@ -46,6 +46,7 @@ fi
 [ "$mode" = run ] || { echo "usage: $0 prepare | run"; exit 2; }
 OUT=${OUT:-/tmp/session-check}
 mkdir -p "$OUT"
+failed=()  # every failing step, reported and turned into the exit status at the end
 export LD_LIBRARY_PATH="$PWD/$D/lib:${LD_LIBRARY_PATH:-}"
 export TESSERA_CACHE_DIR=/tmp/tessera-cache TESSERA_PLATFORM=nvidia_h100 TESSERA_CONFIG_DIR="$PWD/configs"
 T=$D/bin/tessera
@@ -54,6 +55,9 @@ echo "commit $(cat $D/COMMIT)"
 echo "== 1. gpu-labelled tests, host overhead (cuda-check.sh: no memcheck, no benchmarks, no torch)"
 OUT="$OUT/cuda" TS_BUILD=$D MEMCHECK_FILTER=- BENCH_FILTER=NONE TORCH_ARGS=skip \
   timeout 240 bash scripts/device/cuda-check.sh 2>&1 | grep -vE "^$" | tail -n 40
+for f in "$OUT"/cuda/conformance_*.txt; do
+  grep -q "^\[  PASSED  \]" "$f" && ! grep -q "^\[  FAILED  \]" "$f" || failed+=("$(basename "$f" .txt)")
+done
 
 echo "== 2. tune (${TUNE_OPS:-matmul add rms_norm layer_norm softmax}) on this GPU into configs/"
 # matmul: its generator's 4 keys (m = 1, 16, 128, 1024 at n = k = 4096); the row ops: 6 token
@@ -66,13 +70,16 @@ for op in ${TUNE_OPS:-matmul add rms_norm layer_norm softmax}; do
   esac
   timeout $((budget + 60)) $T tune "$op" --device cuda:0 --config-dir configs "${where[@]}" --rounds 3 \
     --budget-s $budget > "$OUT/tune_$op.txt" 2>&1
-  echo "tune $op exit $?"; head -n 2 "$OUT/tune_$op.txt"; tail -n 8 "$OUT/tune_$op.txt"
+  rc=$?; echo "tune $op exit $rc"; [ $rc = 0 ] || failed+=("tune_$op"); head -n 2 "$OUT/tune_$op.txt"; tail -n 8 "$OUT/tune_$op.txt"
 done
 tar -czf "$OUT/tuned_configs.tgz" configs/*/nvidia_h100.json
 [ "${SKIP_OPS:-0}" = 1 ] || {
 echo "== 3. the tuned ops checked and timed against torch.compile (ops-check.sh)"
 echo "${TUNE_OPS:-matmul add rms_norm layer_norm softmax}" | tr ' ' '\n' > "$D/OPS"
 OUT="$OUT/ops" OPS_BUDGET_S=${OPS_BUDGET_S:-200} timeout 260 bash scripts/device/ops-check.sh run "$D" 2>&1 | tail -n 40
+# "check OP  a/b pass (of n cases)": a wrong result, or a case not checked, fails the step.
+awk '$1 == "check" && $4 == "pass" { split($3, f, "/"); if (f[1] != f[2] || f[2] != substr($6, 1)) bad = 1 }
+     END { exit bad }' "$OUT/ops/summary.txt" 2>/dev/null || failed+=("ops-check")
 }
 
 echo "== 4. matmul beside cuBLAS"
@@ -80,3 +87,5 @@ $D/bin/cuda_examples_bench --benchmark_filter=matmul --benchmark_min_time=0.2 > 
 grep -E "median" "$OUT/matmul_bench.txt" | sed -E 's/ +/ /g'
 timeout 120 python3 bench/cuda_torch_baseline.py 2>&1 | grep -v Warning | tee "$OUT/torch.txt" | tail -n 12
 tar -czf "$OUT/all.tgz" -C "$OUT" --exclude all.tgz . 2>/dev/null
+[ ${#failed[@]} = 0 ] || { echo "FAILED: ${failed[*]}"; exit 1; }
+echo "all steps passed"
