@@ -107,13 +107,21 @@ TEST(OpsCudaCodegen, MatmulAtVllmShapesRunsTheCpAsyncWgmmaPipeline) {
 }
 
 TEST(OpsCudaCodegen, MatmulCompilesOncePerWeightShapeForEveryTokenCount) {
-  // The default key {} serves every m; m is not specialized, so one program serves them all;
-  // another weight shape (n, k) is another program.
+  // A file with the default key {} only (the shipped one has per-m keys, each its own program):
+  // {} serves every m; m is not specialized, so one program serves them all; another weight
+  // shape (n, k) is another program.
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ops_cuda_codegen_once_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "matmul");
+  std::ofstream(dir / "matmul" / "nvidia_h100.json") << R"([
+  {"key": {}, "config": {"block_sizes": [128, 256, 64], "num_warps": 8, "num_stages": 4, "l2_groupings": [8]}}
+])";
   const Generated g = h100_source("matmul", {matmul_args(1, 4096, 4096), matmul_args(16, 4096, 4096),
-                                             matmul_args(128, 4096, 4096), matmul_args(1024, 4096, 4096)});
+                                             matmul_args(128, 4096, 4096), matmul_args(1024, 4096, 4096)}, dir);
   EXPECT_EQ(g.compiles, 1u);
-  const Generated two = h100_source("matmul", {matmul_args(16, 4096, 4096), matmul_args(16, 1024, 4096)});
+  const Generated two = h100_source("matmul", {matmul_args(16, 4096, 4096), matmul_args(16, 1024, 4096)}, dir);
   EXPECT_EQ(two.compiles, 2u);
+  std::filesystem::remove_all(dir);
 }
 
 // A contiguous view whose data is not 16-byte aligned (an odd element offset into a buffer)
