@@ -47,6 +47,7 @@ struct Prepared {
   std::vector<void*> buffers, pointers, args;
   std::vector<std::int64_t> ints;
   std::vector<float> floats;
+  std::vector<TensorMapBlob> maps;  ///< TMA tensor maps (Source::tensor_maps), after the params
   LaunchParams lp;
   double bytes = 0;  ///< each input read once, each output written once
   ~Prepared() {
@@ -114,6 +115,14 @@ std::unique_ptr<Prepared> prepare(const test::CudaCase& c) {
       case lower::ParamKind::kStride: out->ints.push_back(1); out->args.push_back(&out->ints.back()); break;
       case lower::ParamKind::kNumPrograms: out->ints.push_back(grid.x); out->args.push_back(&out->ints.back()); break;
     }
+  }
+  out->maps.resize(out->ks.source.tensor_maps.size());
+  for (std::size_t i = 0; i < out->maps.size(); ++i) {
+    const TensorMapParam& m = out->ks.source.tensor_maps[i];
+    const ir::TensorParam& t = *k.find_tensor(m.tensor);
+    const std::int64_t rows = ir::eval_size(t.dims[0], c.sizes), cols = ir::eval_size(t.dims[1], c.sizes);
+    out->dev->encode_tensor_map(m, ptr.at(m.tensor), rows, cols, cols, &out->maps[i]);  // contiguous
+    out->args.push_back(&out->maps[i]);
   }
   out->lp.grid[0] = static_cast<std::uint32_t>(grid.x);
   out->lp.grid[1] = static_cast<std::uint32_t>(grid.y);
@@ -249,7 +258,13 @@ void register_all() {
              {"b128x256x32_w8_s6", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":6,"l2_groupings":[8]})"},
              {"b128x256x64_w8_s4_persistent", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"pid_type":"persistent_blocked"})"},
              {"b128x256x32_w8_s8", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8,"l2_groupings":[8]})"},
-             {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"}})
+             {"b128x128x32_w4_s3", R"({"block_sizes":[128,128,32],"num_warps":4,"num_stages":3,"l2_groupings":[8]})"},
+             // TMA copies of both operands (indexing tensor_descriptor), beside the cp.async forms above.
+             {"b128x256x64_w8_s4_tma", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"indexing":"tensor_descriptor"})"},
+             {"b128x256x64_w8_s3_tma", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":3,"l2_groupings":[8],"indexing":"tensor_descriptor"})"},
+             {"b128x256x64_w8_s4_persistent_tma", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"pid_type":"persistent_blocked","indexing":"tensor_descriptor"})"},
+             {"b128x256x32_w8_s8_tma", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8,"l2_groupings":[8],"indexing":"tensor_descriptor"})"},
+             {"b256x128x64_w8_s4_tma", R"({"block_sizes":[256,128,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"indexing":"tensor_descriptor"})"}})
       big.push_back({"matmul", "bf16_" + sz + "_" + name, config, {{"m", size}, {"k", size}, {"n", size}}});
     // More configs for one device call's sweep without a rebuild: TS_BENCH_MATMUL_CONFIGS holds
     // lines of `name json` (e.g. "b128x256x64_w8_s4_g16 {...}").

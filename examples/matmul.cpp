@@ -13,7 +13,13 @@ ir::Kernel matmul_kernel(DType in_dtype) {
     auto out = k.output("out", DType::bf16, {a.dim(0), b.dim(1)});
     k.tile({a.dim(0), b.dim(1)}, TileOptions{{"tm", "tn"}, {}}, [&](Tile tm, Tile tn) {
       auto acc = k.local(zeros({tm, tn}, DType::f32), "acc");
-      k.tile({a.dim(1)}, TileOptions{{"tk"}, {}}, [&](Tile tk) { acc = dot(a(tm, tk), b(tk, tn), acc); });
+      k.tile({a.dim(1)}, TileOptions{{"tk"}, {}}, [&](Tile tk) {
+        // Loads named in order (C++ leaves the order of a call's arguments open): the config's
+        // per-access lists (indexing, load_eviction_policies) then mean a, b, out everywhere.
+        Value a_tile = a(tm, tk);
+        Value b_tile = b(tk, tn);
+        acc = dot(a_tile, b_tile, acc);
+      });
       out(tm, tn) = acc.to(DType::bf16);
     });
   });

@@ -8,6 +8,7 @@
 /// the build on any mismatch, so the two can never drift apart silently.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ using CUdevice_attribute = int;
 using CUfunction_attribute = int;
 using nvrtcResult = int;
 using nvrtcProgram = struct _nvrtcProgram*;
+/// cuda.h's CUtensorMap: 128 opaque bytes, 128-byte aligned in CUDA 13 (the driver needs 64).
+struct alignas(128) CUtensorMap_st {
+  unsigned long long opaque[16];
+};
+using CUtensorMap = CUtensorMap_st;
 
 // ---- Constants (values from CUDA 13.0 cuda.h; api_check.cpp compares them) ------------------------
 inline constexpr CUresult kCudaSuccess = 0;
@@ -45,6 +51,18 @@ inline constexpr int kFuncAttrMaxDynamicSharedSizeBytes = 8;  // CU_FUNC_ATTRIBU
 inline constexpr unsigned kStreamNonBlocking = 0x1;  // CU_STREAM_NON_BLOCKING
 inline constexpr unsigned kEventDefault = 0x0;       // CU_EVENT_DEFAULT (timing enabled)
 inline constexpr unsigned kMemHostAllocPortable = 0x1;  // CU_MEMHOSTALLOC_PORTABLE
+// cuTensorMapEncodeTiled's enum arguments (int on our side, as the other enums).
+inline constexpr int kTensorMapDataTypeUint8 = 0;    // CU_TENSOR_MAP_DATA_TYPE_UINT8
+inline constexpr int kTensorMapDataTypeUint16 = 1;   // CU_TENSOR_MAP_DATA_TYPE_UINT16
+inline constexpr int kTensorMapDataTypeUint32 = 2;   // CU_TENSOR_MAP_DATA_TYPE_UINT32
+inline constexpr int kTensorMapDataTypeUint64 = 4;   // CU_TENSOR_MAP_DATA_TYPE_UINT64
+inline constexpr int kTensorMapInterleaveNone = 0;   // CU_TENSOR_MAP_INTERLEAVE_NONE
+inline constexpr int kTensorMapSwizzleNone = 0;      // CU_TENSOR_MAP_SWIZZLE_NONE
+inline constexpr int kTensorMapSwizzle32B = 1;       // CU_TENSOR_MAP_SWIZZLE_32B
+inline constexpr int kTensorMapSwizzle64B = 2;       // CU_TENSOR_MAP_SWIZZLE_64B
+inline constexpr int kTensorMapSwizzle128B = 3;      // CU_TENSOR_MAP_SWIZZLE_128B
+inline constexpr int kTensorMapL2Promotion128B = 2;  // CU_TENSOR_MAP_L2_PROMOTION_L2_128B
+inline constexpr int kTensorMapOobFillNone = 0;      // CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE (zeros)
 
 /// The CUDA version whose ABI the signatures in api.def follow. cuGetProcAddress returns, for
 /// each base name, the variant that version used (cuMemAlloc -> cuMemAlloc_v2, cuStreamDestroy

@@ -23,6 +23,7 @@ template <> struct Map<CUevent_st> { using type = ::CUevent_st; };
 template <> struct Map<CUmod_st> { using type = ::CUmod_st; };
 template <> struct Map<CUfunc_st> { using type = ::CUfunc_st; };
 template <> struct Map<_nvrtcProgram> { using type = ::_nvrtcProgram; };
+template <> struct Map<CUtensorMap_st> { using type = ::CUtensorMap_st; };
 template <class R, class... A> struct Map<R (*)(A...)> {
   using type = typename Map<R>::type (*)(typename Map<A>::type...);
 };
@@ -54,6 +55,18 @@ static_assert(kFuncAttrMaxDynamicSharedSizeBytes == CU_FUNC_ATTRIBUTE_MAX_DYNAMI
 static_assert(kStreamNonBlocking == CU_STREAM_NON_BLOCKING);
 static_assert(kEventDefault == CU_EVENT_DEFAULT);
 static_assert(kMemHostAllocPortable == CU_MEMHOSTALLOC_PORTABLE);
+static_assert(sizeof(CUtensorMap) == sizeof(::CUtensorMap) && alignof(CUtensorMap) == alignof(::CUtensorMap));
+static_assert(kTensorMapDataTypeUint8 == CU_TENSOR_MAP_DATA_TYPE_UINT8);
+static_assert(kTensorMapDataTypeUint16 == CU_TENSOR_MAP_DATA_TYPE_UINT16);
+static_assert(kTensorMapDataTypeUint32 == CU_TENSOR_MAP_DATA_TYPE_UINT32);
+static_assert(kTensorMapDataTypeUint64 == CU_TENSOR_MAP_DATA_TYPE_UINT64);
+static_assert(kTensorMapInterleaveNone == CU_TENSOR_MAP_INTERLEAVE_NONE);
+static_assert(kTensorMapSwizzleNone == CU_TENSOR_MAP_SWIZZLE_NONE);
+static_assert(kTensorMapSwizzle32B == CU_TENSOR_MAP_SWIZZLE_32B);
+static_assert(kTensorMapSwizzle64B == CU_TENSOR_MAP_SWIZZLE_64B);
+static_assert(kTensorMapSwizzle128B == CU_TENSOR_MAP_SWIZZLE_128B);
+static_assert(kTensorMapL2Promotion128B == CU_TENSOR_MAP_L2_PROMOTION_L2_128B);
+static_assert(kTensorMapOobFillNone == CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
 
 // Enum-typed parameters (CUresult, CUdevice_attribute, nvrtcResult) are `int` on our side;
 // compare signatures with them spelled as int on the toolkit's side too.
@@ -62,6 +75,11 @@ template <> struct Int<::CUresult> { using type = int; };
 template <> struct Int<::CUdevice_attribute> { using type = int; };
 template <> struct Int<::CUfunction_attribute> { using type = int; };
 template <> struct Int<::nvrtcResult> { using type = int; };
+template <> struct Int<::CUtensorMapDataType> { using type = int; };
+template <> struct Int<::CUtensorMapInterleave> { using type = int; };
+template <> struct Int<::CUtensorMapSwizzle> { using type = int; };
+template <> struct Int<::CUtensorMapL2promotion> { using type = int; };
+template <> struct Int<::CUtensorMapFloatOOBfill> { using type = int; };
 template <class F> struct IntSig;
 template <class R, class... A> struct IntSig<R (*)(A...)> {
   using type = typename Int<R>::type (*)(typename Int<A>::type...);

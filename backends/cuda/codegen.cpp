@@ -27,6 +27,8 @@ gpu::Dialect cuda_dialect(const std::string& target) {
   d.max_static_smem = 48 * 1024;  // static __shared__ limit on every NVIDIA GPU
   // wgmma.mma_async exists on sm_90a alone (PTX ISA: "requires sm_90a"; sm_100a has tcgen05).
   d.wgmma = sm == 90 && t.suffix == "a";
+  // cp.async.bulk.tensor and mbarrier expect_tx: sm_90 (PTX ISA 8.0).
+  d.tma = sm >= 90;
   // The opt-in per-block maximum (CUDA C++ Programming Guide, "Technical Specifications per
   // Compute Capability": 227 KB on 9.0 and 10.0, 163 KB on 8.0/8.7, 99 KB on 8.6/8.9/12.x,
   // 96 KB on 7.0, 64 KB on 7.5); the device's own value is in Caps (runtime: cudaDevAttr...Optin).

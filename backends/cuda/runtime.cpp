@@ -3,6 +3,7 @@
 // registration. Everything vendor-specific about CUDA's runtime is in this file and caps.cpp.
 #include "cuda/runtime.h"
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -172,6 +173,37 @@ struct CudaApi {
     return {fn().cuLaunchKernel(f, p.grid[0], p.grid[1], p.grid[2], p.block[0], p.block[1],
                                 p.block[2], p.smem_bytes, s, args, nullptr),
             "cuLaunchKernel"};
+  }
+
+  // A 2-D map, columns innermost; the caller's geometry is checked first so a tensor that cannot
+  // have one gets a message naming it instead of the driver's CUDA_ERROR_INVALID_VALUE.
+  static ApiStatus encode_tensor_map(const TensorMapParam& p, const void* data, std::int64_t rows, std::int64_t cols,
+                                     std::int64_t row_stride, TensorMapBlob* out) {
+    const std::int64_t stride_bytes = row_stride * p.element_bytes;
+    TS_USER_CHECK(reinterpret_cast<std::uintptr_t>(data) % 16 == 0 && (rows <= 1 || stride_bytes % 16 == 0) &&
+                  rows >= 1 && cols >= 1)
+        << "tensor '" << p.tensor << "' (" << rows << " x " << cols << ", row stride " << row_stride
+        << " elements): a TMA tensor map needs a 16-byte aligned start and a row stride that is a multiple of 16 "
+           "bytes; pass such a tensor or set \"indexing\": \"pointer\" for this load in the config";
+    const int type = p.element_bytes == 1   ? kTensorMapDataTypeUint8
+                     : p.element_bytes == 2 ? kTensorMapDataTypeUint16
+                     : p.element_bytes == 4 ? kTensorMapDataTypeUint32
+                                            : kTensorMapDataTypeUint64;
+    const int swizzle = p.swizzle_bytes == 128 ? kTensorMapSwizzle128B
+                        : p.swizzle_bytes == 64 ? kTensorMapSwizzle64B
+                        : p.swizzle_bytes == 32 ? kTensorMapSwizzle32B
+                                                : kTensorMapSwizzleNone;
+    const std::uint64_t dims[2] = {static_cast<std::uint64_t>(cols), static_cast<std::uint64_t>(rows)};
+    // One row: any stride is fine; the driver still wants a multiple of 16 >= the row's bytes.
+    const std::uint64_t strides[1] = {static_cast<std::uint64_t>(
+        rows > 1 ? stride_bytes : (cols * p.element_bytes + 15) / 16 * 16)};
+    const std::uint32_t box[2] = {p.box_cols, p.box_rows};
+    const std::uint32_t unit[2] = {1, 1};
+    static_assert(sizeof(CUtensorMap) == sizeof(TensorMapBlob) && alignof(CUtensorMap) == alignof(TensorMapBlob));
+    return {fn().cuTensorMapEncodeTiled(reinterpret_cast<CUtensorMap*>(out), type, 2, const_cast<void*>(data), dims,
+                                        strides, box, unit, kTensorMapInterleaveNone, swizzle, kTensorMapL2Promotion128B,
+                                        kTensorMapOobFillNone),
+            "cuTensorMapEncodeTiled"};
   }
 
   static Binary compile_fill_kernel(const runtime::DeviceInfo& info) {

@@ -250,6 +250,22 @@ class GpuDevice final : public DeviceImpl {
     }
   }
 
+  // Vendors with tensor maps (CUDA) give the trait an `encode_tensor_map`; the others keep
+  // DeviceImpl's refusal.
+  void encode_tensor_map(const TensorMapParam& param, const void* data, std::int64_t rows, std::int64_t cols,
+                         std::int64_t row_stride, TensorMapBlob* out) const override {
+    if constexpr (requires { Api::encode_tensor_map(param, data, rows, cols, row_stride, out); }) {
+      const ApiStatus s = Api::encode_tensor_map(param, data, rows, cols, row_stride, out);
+      if (!s.ok())
+        check<Api>(s, info_.id,
+                   cat("encoding the tensor map of '", param.tensor, "' (", rows, " x ", cols, ", row stride ",
+                       row_stride, " elements, box ", param.box_rows, " x ", param.box_cols, ", swizzle ",
+                       param.swizzle_bytes, " B)"));
+    } else {
+      DeviceImpl::encode_tensor_map(param, data, rows, cols, row_stride, out);
+    }
+  }
+
  private:
   void current() { check<Api>(Api::make_current(ctx_), info_.id); }
   /// Synchronous operations run on the null stream and wait for it: a "synchronous" vendor

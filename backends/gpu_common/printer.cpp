@@ -372,6 +372,10 @@ void Printer::emit_signature(std::ostringstream& os) const {
       case lower::ParamKind::kNumPrograms: os << "long long num_programs"; break;
     }
   }
+  // TMA tensor maps by value (the launcher encodes them per call: Source::tensor_maps).
+  for (std::size_t i = 0; i < tensor_maps_.size(); ++i)
+    os << (p_.params.empty() && i == 0 ? "\n    " : ",\n    ") << "const __grid_constant__ ts::tensor_map tm" << i << "_"
+       << ident(tensor_maps_[i].tensor);
   os << ")";
 }
 
@@ -476,6 +480,7 @@ KernelSource Printer::run() {
   // the dynamic buffer of the dot operands when they did not fit static arrays.
   out.source.launch.block[0] = static_cast<std::uint32_t>(threads);
   out.source.launch.dynamic_smem_bytes = static_cast<std::uint32_t>(dynamic_smem_bytes_);
+  out.source.tensor_maps = tensor_maps_;
   out.notes = notes_;
   return out;
 }

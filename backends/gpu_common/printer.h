@@ -44,6 +44,9 @@ struct Dialect {
   /// Hopper warpgroup MMA (wgmma.mma_async m64nNk16 from shared-memory descriptors, sm_90a):
   /// `dot` runs on it where the lowering chose the v3 mma layout (printer_wgmma.cpp).
   bool wgmma = false;
+  /// TMA (cp.async.bulk.tensor with mbarriers, sm_90+): wgmma operands whose load the config's
+  /// `indexing` marks tensor_descriptor are copied by it (printer_tma.cpp).
+  bool tma = false;
   bool eviction_hints = false;  ///< L1 eviction-priority hints on loads
   int max_threads = 1024;       ///< threads per block
   std::int64_t max_static_smem = 48 * 1024;  ///< static shared memory per block, bytes

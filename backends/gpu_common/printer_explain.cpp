@@ -67,10 +67,14 @@ std::vector<std::string> explain_config(const lower::Program& p, const Dialect& 
             std::to_string(plan.load_order.size()) + " loads";
   }
   add("load_eviction_policies", hints);
-  add("indexing", d.language == "cuda"
-                      ? "ignored for now: tensor_descriptor (TMA) is not implemented; every access uses pointers "
-                        "with 16-byte vectors"
-                      : "ignored: tensor descriptors have no AMD meaning; pointers with 16-byte vectors");
+  std::string tma;  // the printer's per-load decisions (printer_tma.cpp)
+  if (d.tma && has_dot)
+    for (const std::string& n : print_kernel(p, d).notes)
+      if (n.rfind("indexing: ", 0) == 0) tma += (tma.empty() ? "" : "; ") + n.substr(10);
+  add("indexing", d.language != "cuda" ? "ignored: tensor descriptors have no AMD meaning; pointers with 16-byte vectors"
+                  : !tma.empty()       ? "used: " + tma + "; every other access uses pointers with 16-byte vectors"
+                                       : "pointers with 16-byte vectors for every access; tensor_descriptor (TMA) applies "
+                                         "to pipelined wgmma dot operands on sm_90+ and no load here is one that asks for it");
   std::string unroll;
   for (const lower::DeviceLoopPlan& l : p.device_loops) unroll += std::to_string(l.unroll) + " ";
   add("range_unroll_factors", p.device_loops.empty() ? "ignored: no device loops"

@@ -132,6 +132,10 @@ struct StagedOperand {
   int perm_warps = 0;
   int stages = 1;
   bool pipelined = false;         ///< issued ahead by its device loop, not at the Let
+  /// Copied by TMA (printer_tma.cpp): one thread issues the boxes of tensor map `tma_map`
+  /// (index into the kernel's Source::tensor_maps) and the loop's mbarriers signal arrival.
+  bool tma = false;
+  int tma_map = -1;
   std::string buf;                ///< the shared array
   std::string why_scalar;         ///< why vec = 1
   /// Elements of one stage (padded rows; or panels of row_len = panel columns).
@@ -178,6 +182,8 @@ std::string wgmma_blocker(const lower::Program& p, const Dialect& d, const ir::E
                           MmaPlan* out);
 /// Row `row` (an expression) of a wgmma A tile -> its row in the buffer (printer_wgmma.cpp).
 std::string wgmma_row(const std::string& row, int m_warps);
+/// The same for a row known when printing.
+std::int64_t wgmma_row_value(std::int64_t row, int m_warps);
 /// The same for AMD MFMA on a dialect with `mfma` (printer_hip_mfma.cpp).
 void plan_mfma(const lower::Program& p, const Dialect& d, const std::vector<ir::Expr>& dots, ThreadPlan& plan);
 /// `tessera configs explain`'s matrix_instr_nonkdim line for `plan` (printer_hip_mfma.cpp).
@@ -288,6 +294,15 @@ class Printer {
   /// Whether device loop `l` issues its dot operands `stages - 1` tiles ahead (cp.async).
   bool pipelined(const ir::TileLoop& l) const;
   void emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoopPlan& plan);
+
+  // ---- TMA copies of pipelined wgmma operands (printer_tma.cpp) ----
+  /// Marks the pipelined wgmma operands whose load the config's `indexing` sets to
+  /// tensor_descriptor (when they qualify; notes say why not) and lists their tensor maps.
+  void plan_tma();
+  /// One thread announces the stage's bytes on `bar` and issues the TMA boxes of the `lets`
+  /// copied by TMA into buffer `stage` (the tile indices in scope).
+  void emit_tma_stage(const std::vector<int>& lets, const std::string& stage, const std::string& bar);
+  std::vector<TensorMapParam> tensor_maps_;           ///< the kernel's tensor-map parameters
 
   // ---- dot (printer_mma.cpp) ----
   /// Finds `%r = $acc; %d = dot(a, b, acc=%r); $acc = %d` chains in `b` whose values have no

@@ -166,6 +166,8 @@ void Printer::declare_staging() {
                      " stages");
   }
 
+  plan_tma();  // which pipelined wgmma operands TMA copies instead (printer_tma.cpp)
+
   // Static arrays while they fit the static limit (and no buffer needs more than 128-byte
   // alignment); else one dynamic buffer, each operand at a 1024-byte aligned offset: the 128B
   // swizzle of wgmma descriptors repeats every 1024 bytes and is applied to address bits.
@@ -300,26 +302,49 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
       in_place_only = false;
   }
   const int lag = in_place_only ? 1 : 0, ahead = S - 1 - lag;
+  // Operands copied by TMA complete on one mbarrier per stage (printer_tma.cpp); the others by
+  // this thread's cp.async groups.
+  bool any_tma = false, any_cp = false;
+  for (int id : lets) (staged_.at(id).tma ? any_tma : any_cp) = true;
+  const std::string bar = "ts_bar_" + t;
+  if (any_tma) {
+    smem_decls_.push_back("__shared__ __align__(8) ts::u64 " + bar + "[" + SS + "];  // loop " + t +
+                          ": one mbarrier per stage (TMA copies)");
+    smem_bytes_ += 8 * S;
+  }
   open("");
   auto saved = temps_;
   line("const " + idx_t_ + " " + tiles + " = (" + t + "_extent + " + std::to_string(p_.tiles[tv].block - 1) + ") / " +
        std::to_string(p_.tiles[tv].block) + ";");
-  line("// cp.async pipeline, " + SS + " stages: tiles kt+1..kt+" + std::to_string(ahead) +
-       " are in flight while tile kt is computed" + (lag ? " (and tile kt-1's wgmma group may still run)" : ""));
+  line(std::string(any_cp ? "// cp.async" : "// TMA") + " pipeline, " + SS + " stages: tiles kt+1..kt+" +
+       std::to_string(ahead) + " are in flight while tile kt is computed" +
+       (lag ? " (and tile kt-1's wgmma group may still run)" : ""));
+  if (any_tma) {
+    open("if (tid == 0)");
+    for (const TensorMapParam& m : tensor_maps_) line("ts::tma_prefetch(&tm" + std::to_string(&m - tensor_maps_.data()) + "_" + ident(m.tensor) + ");");
+    line("for (int s = 0; s < " + SS + "; ++s) ts::mbar_init(&" + bar + "[s], 1);  // thread 0's arrival + the bytes");
+    line("ts::mbar_init_fence();");
+    close();
+    line("ts::barrier();  // the mbarriers are initialised before anyone waits on them");
+  }
   line("#pragma unroll");
   open("for (int ps = 0; ps < " + std::to_string(ahead) + "; ++ps)");
   open("if (ps < " + tiles + ")");
   set_tile(tv, "ps");
-  for (int id : lets) emit_stage_copy(staged_.at(id), "ps");
+  if (any_tma) emit_tma_stage(lets, "ps", bar);
+  for (int id : lets)
+    if (!staged_.at(id).tma) emit_stage_copy(staged_.at(id), "ps");
   close();
-  line("ts::cp_async_commit();");
+  if (any_cp) line("ts::cp_async_commit();");
   close();
   line("int st_rd = 0;  // the buffer of tile kt; kt+" + std::to_string(ahead) + " goes to tile kt-" +
        std::to_string(lag + 1) + "'s");
+  if (any_tma) line("unsigned st_phase = 0;  // parity of the fills of buffer st_rd so far: (kt / " + SS + ") % 2");
   line(plan.unroll > 0 ? "#pragma unroll " + std::to_string(plan.unroll) : "#pragma unroll 1");
   open("for (" + idx_t_ + " " + idx + " = 0; " + idx + " < " + tiles + "; ++" + idx + ")");
-  line("ts::cp_async_wait<" + std::to_string(ahead - 1) + ">();  // this thread's copies of tile kt have landed");
-  if (wgmma) line("ts::fence_proxy_async();  // ... and are visible to wgmma (async proxy) after the barrier");
+  if (any_cp) line("ts::cp_async_wait<" + std::to_string(ahead - 1) + ">();  // this thread's copies of tile kt have landed");
+  if (wgmma && any_cp) line("ts::fence_proxy_async();  // ... and are visible to wgmma (async proxy) after the barrier");
+  if (any_tma) line("ts::mbar_wait(&" + bar + "[st_rd], st_phase);  // tile kt's TMA boxes have landed");
   line("ts::barrier();  // everyone's have, and nobody still reads tile kt-" + std::to_string(lag + 1) + "'s buffer");
   open("");
   line("const " + idx_t_ + " pf_idx = " + idx + " + " + std::to_string(ahead) + ";");
@@ -327,11 +352,14 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
        std::to_string(S - lag - 1) + ";");
   open("if (pf_idx < " + tiles + ")");
   set_tile(tv, "pf_idx");
-  for (int id : lets) emit_stage_copy(staged_.at(id), "st_wr");
+  if (any_tma) emit_tma_stage(lets, "st_wr", bar);
+  for (int id : lets)
+    if (!staged_.at(id).tma) emit_stage_copy(staged_.at(id), "st_wr");
   close();
   close();
-  line("ts::cp_async_commit();  // one group per iteration (empty past the end): wait<" + std::to_string(ahead - 1) +
-       "> stays exact");
+  if (any_cp)
+    line("ts::cp_async_commit();  // one group per iteration (empty past the end): wait<" + std::to_string(ahead - 1) +
+         "> stays exact");
   set_tile(tv, idx);
   for (int id : lets) stage_ptr_[id] = "(" + staged_.at(id).buf + " + st_rd * " + std::to_string(staged_.at(id).elems()) + ")";
   wgmma_lag_ = lag;
@@ -339,6 +367,7 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
   emit(l.body);
   wgmma_lag_ = 0;
   for (int id : lets) stage_ptr_[id] = staged_.at(id).buf;
+  if (any_tma) line("if (st_rd == " + std::to_string(S - 1) + ") st_phase ^= 1u;");
   line("st_rd = st_rd == " + std::to_string(S - 1) + " ? 0 : st_rd + 1;");
   close();
   if (!wgmma_in_flight_.empty()) {
@@ -349,8 +378,12 @@ void Printer::emit_pipelined_loop(const ir::TileLoop& l, const lower::DeviceLoop
     }
     wgmma_in_flight_.clear();
   }
-  line("ts::cp_async_wait<0>();");
+  if (any_cp) line("ts::cp_async_wait<0>();");
   line("ts::barrier();  // the buffers may be refilled next (a persistent program's next tile)");
+  if (any_tma) {
+    // Every fill was waited for; the next tile (persistent programs) initialises them again.
+    line("if (tid == 0) for (int s = 0; s < " + SS + "; ++s) ts::mbar_inval(&" + bar + "[s]);");
+  }
   temps_ = saved;
   close();
 }

@@ -110,6 +110,11 @@ std::string wgmma_row(const std::string& row, int m_warps) {
          " % 2) * 8 + " + j + " % 8)";
 }
 
+std::int64_t wgmma_row_value(std::int64_t j, int m_warps) {
+  const std::int64_t m = m_warps;
+  return (j / (16 * m)) * (16 * m) + (j / 32 % (m / 4)) * 64 + (j / 8 % 4) * 16 + (j / (8 * m) % 2) * 8 + j % 8;
+}
+
 std::string Printer::wgmma_instruction(int n, DType dtype) {
   const std::string t = dtype == DType::bf16 ? "bf16" : "f16";
   const std::string name = "ts_wgmma_m64n" + std::to_string(n) + "k16_f32_" + t;

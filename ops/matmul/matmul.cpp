@@ -53,7 +53,13 @@ ir::Kernel define(const registry::Binding& bd) {
     auto nd = k.specialize(b.dim(1));
     k.tile({a.dim(0), nd}, TileOptions{{"tile_m", "tile_n"}, {}}, [&](Tile tm, Tile tn) {
       auto acc = k.local(zeros({tm, tn}, DType::f32), "acc");
-      k.tile({kd}, TileOptions{{"tile_k"}, {}}, [&](Tile tk) { acc = dot(a(tm, tk), b(tk, tn), acc); });
+      k.tile({kd}, TileOptions{{"tile_k"}, {}}, [&](Tile tk) {
+        // Loads named in order (C++ leaves the order of a call's arguments open): the config's
+        // per-access lists (indexing, load_eviction_policies) then mean a, b, out everywhere.
+        Value a_tile = a(tm, tk);
+        Value b_tile = b(tk, tn);
+        acc = dot(a_tile, b_tile, acc);
+      });
       out(tm, tn) = acc.to(dtype);
     });
   });

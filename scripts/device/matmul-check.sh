@@ -30,7 +30,7 @@ for src in $(grep -l "wgmma.mma_async\|mma_16816_bf16(" -r "$TESSERA_CACHE_DIR" 
   d=$(dirname "$src")
   cfg=$(grep -m1 -oE "block [0-9x ,\[\]]+|tile sizes[^;]*|block_sizes[^;]*" "$src" | head -1)
   sass=$(cuobjdump --dump-sass "$d/kernel.cubin" 2>/dev/null)
-  echo "$(grep -m1 -oE 'threads [0-9]+' "$src") $(grep -m1 -oE 'm64n[0-9]+k16' "$src") HGMMA=$(grep -c HGMMA <<<"$sass") HMMA=$(grep -c HMMA <<<"$sass") LDL/STL=$(grep -cE 'LDL|STL' <<<"$sass") LDGSTS=$(grep -c LDGSTS <<<"$sass") WARPSYNC=$(grep -c WARPGROUP <<<"$sass") ${cfg}"
+  echo "$(grep -m1 -oE 'threads [0-9]+' "$src") $(grep -m1 -oE 'm64n[0-9]+k16' "$src") HGMMA=$(grep -c HGMMA <<<"$sass") HMMA=$(grep -c HMMA <<<"$sass") LDL/STL=$(grep -cE 'LDL|STL' <<<"$sass") LDGSTS=$(grep -c LDGSTS <<<"$sass") UTMALDG=$(grep -c UTMALDG <<<"$sass") WARPSYNC=$(grep -c WARPGROUP <<<"$sass") ${cfg}"
 done | sort | uniq | tee "$OUT/sass.txt"
 echo "== bench"
 $B/bin/cuda_examples_bench --benchmark_out="$OUT/bench.json" --benchmark_out_format=json \
@@ -43,7 +43,7 @@ for src in $(grep -l "wgmma.mma_async" -r "$TESSERA_CACHE_DIR" --include=kernel.
   d=$(dirname "$src"); n=$(basename "$d")
   cuobjdump --dump-sass "$d/kernel.cubin" > /tmp/sass/$n.sass 2>/dev/null
   cp "$src" /tmp/sass/$n.cu
-  echo "$n $(grep -m1 -oE 'block_sizes[^;]*|tile tm: block [0-9]+' "$src") $(grep -m1 -oE 'm64n[0-9]+k16' "$src") $(grep -oE 'cp.async pipeline, [0-9]+ stages' "$src" | head -1) HGMMA=$(grep -c HGMMA /tmp/sass/$n.sass) LDGSTS=$(grep -c LDGSTS /tmp/sass/$n.sass) BAR=$(grep -c 'BAR.SYNC' /tmp/sass/$n.sass) insts=$(grep -cE '^ +/\*[0-9a-f]{4}\*/' /tmp/sass/$n.sass)"
+  echo "$n $(grep -m1 -oE 'block_sizes[^;]*|tile tm: block [0-9]+' "$src") $(grep -m1 -oE 'm64n[0-9]+k16' "$src") $(grep -oE 'cp.async pipeline, [0-9]+ stages|TMA copy' "$src" | head -1) HGMMA=$(grep -c HGMMA /tmp/sass/$n.sass) LDGSTS=$(grep -c LDGSTS /tmp/sass/$n.sass) UTMALDG=$(grep -c UTMALDG /tmp/sass/$n.sass) BAR=$(grep -c 'BAR.SYNC' /tmp/sass/$n.sass) insts=$(grep -cE '^ +/\*[0-9a-f]{4}\*/' /tmp/sass/$n.sass)"
 done | tee "$OUT/sass_bench.txt"
 tar czf "$OUT/sass.tgz" -C /tmp sass 2>/dev/null
 echo "== cuBLAS"

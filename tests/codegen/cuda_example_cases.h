@@ -76,6 +76,14 @@ inline std::vector<CudaCase> cuda_example_cases() {
       // ragged: only k ragged (A's columns, B's rows), then only m (A's rows).
       {"matmul", "wgmma_b128x256x64_s4_k_ragged", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", {{"m", 256}, {"k", 200}, {"n", 512}}},
       {"matmul", "wgmma_b128x256x64_s4_m_ragged", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4})", {{"m", 300}, {"k", 256}, {"n", 512}}},
+      // TMA copies where `indexing` says tensor_descriptor (sm_90a; cp.async elsewhere): both
+      // operands with every edge ragged (zero-filled boxes), 64B-swizzled 32-wide K panels over
+      // a deep pipeline, a persistent program re-initialising its mbarriers per tile, and B alone
+      // by TMA beside A by cp.async in one pipeline.
+      {"matmul", "tma_b128x256x64_s4_w8", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"l2_groupings":[8],"indexing":["tensor_descriptor","tensor_descriptor","pointer"]})", {{"m", 300}, {"k", 200}, {"n", 520}}},
+      {"matmul", "tma_b128x256x32_s8_w8_deep", R"({"block_sizes":[128,256,32],"num_warps":8,"num_stages":8,"indexing":"tensor_descriptor"})", {{"m", 300}, {"k", 1000}, {"n", 520}}},
+      {"matmul", "tma_b128x128x64_s3_w4_persistent", R"({"block_sizes":[128,128,64],"num_warps":4,"num_stages":3,"pid_type":"persistent_blocked","indexing":["tensor_descriptor","tensor_descriptor","pointer"]})", {{"m", 260}, {"k", 456}, {"n", 200}}},
+      {"matmul", "tma_b_only_b128x256x64_s4_w8", R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"indexing":["pointer","tensor_descriptor","pointer"]})", {{"m", 256}, {"k", 256}, {"n", 512}}},
   };
   return c;
 }

@@ -155,7 +155,7 @@ TEST(CudaMma, UnalignedOrDynamicOperandsStageSynchronously) {
     const std::string s = source_of(matmul_case(R"({"block_sizes":[32,32,16],"num_warps":4,"num_stages":3})", ragged, dynamic));
     EXPECT_NE(s.find("ts::mma_16816_bf16("), std::string::npos) << s;
     EXPECT_EQ(s.find("ts::cp_async16("), std::string::npos);
-    EXPECT_NE(s.find("note: num_stages 3: one stage, operand a is not 16-byte aligned"), std::string::npos) << s;
+    EXPECT_NE(s.find("note: num_stages 3: one stage, operand b is not 16-byte aligned"), std::string::npos) << s;  // both are; the last is named
   }
 }
 
@@ -187,6 +187,67 @@ TEST(CudaMma, FallsBackToFmaWithAReason) {
   const std::string volta = source_of(matmul_case(R"({"block_sizes":[64,64,32],"num_warps":4})", kAligned), "sm_70");
   EXPECT_NE(volta.find("fmaf("), std::string::npos);
   EXPECT_EQ(volta.find("ts::cp_async16("), std::string::npos);
+}
+
+TEST(CudaMma, TensorDescriptorIndexingCopiesWgmmaOperandsByTma) {
+  const std::string tma = R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"indexing":["tensor_descriptor","tensor_descriptor","pointer"]})";
+  const gpu::KernelSource ks = emit_cuda_kernel(test::lower_cuda_case(matmul_case(tma, kAligned), "sm_90a"));
+  const std::string& s = ks.source.text;
+  // Two maps, in the signature after the program's parameters and in Source::tensor_maps:
+  // A as 8-row boxes (its rows are in accumulator order), B as one [64][64] box per panel.
+  ASSERT_EQ(ks.source.tensor_maps.size(), 2u) << s;
+  std::map<std::string, TensorMapParam> maps;
+  for (const TensorMapParam& m : ks.source.tensor_maps) maps[m.tensor] = m;
+  EXPECT_EQ(maps.at("a").box_rows, 8u);
+  EXPECT_EQ(maps.at("a").box_cols, 64u);
+  EXPECT_EQ(maps.at("b").box_rows, 64u);
+  EXPECT_EQ(maps.at("b").box_cols, 64u);
+  EXPECT_EQ(maps.at("a").swizzle_bytes, 128);
+  EXPECT_EQ(maps.at("b").element_bytes, 2);
+  EXPECT_NE(s.find("const __grid_constant__ ts::tensor_map tm0_"), std::string::npos) << s;
+  EXPECT_NE(s.find("const __grid_constant__ ts::tensor_map tm1_"), std::string::npos);
+  // One thread announces 48 KB per stage (128x64 + 64x256 bf16) and issues 16 + 4 boxes; every
+  // thread waits on the stage's mbarrier; no per-thread copies or proxy fences remain.
+  EXPECT_NE(s.find("ts::mbar_arrive_expect_tx(&ts_bar_t2[st_wr], 49152);"), std::string::npos) << s;
+  std::size_t boxes = 0;
+  for (std::size_t at = s.find("ts::tma_load_2d("); at != std::string::npos; at = s.find("ts::tma_load_2d(", at + 1)) ++boxes;
+  EXPECT_EQ(boxes, 2u * (16 + 4));  // prologue and loop
+  // A's tile rows 8..15 land at buffer row wgmma_row(8) = 16 (8 warps along M): offset 16 * 64.
+  EXPECT_NE(s.find(" + 1024, &tm"), std::string::npos);
+  EXPECT_NE(s.find("ts::mbar_wait(&ts_bar_t2[st_rd], st_phase);"), std::string::npos);
+  EXPECT_NE(s.find("ts::mbar_init(&ts_bar_t2[s], 1);"), std::string::npos);
+  EXPECT_NE(s.find("ts::mbar_inval(&ts_bar_t2[s]);"), std::string::npos);
+  EXPECT_EQ(s.find("ts::cp_async16("), std::string::npos);
+  EXPECT_EQ(s.find("ts::fence_proxy_async();"), std::string::npos);
+  EXPECT_NE(s.find("note: indexing: the load of a is a TMA copy (tensor_descriptor): 16 box(es) of 8 x 64 per stage, swizzle 128 B"),
+            std::string::npos) << s;
+  EXPECT_EQ(ks.source.launch.dynamic_smem_bytes, 4u * (128 * 64 + 64 * 256) * 2);
+  // B alone by TMA: A keeps cp.async (and its fence), both complete before the barrier.
+  const std::string b_only = source_of(matmul_case(
+      R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":4,"indexing":["pointer","tensor_descriptor","pointer"]})", kAligned));
+  EXPECT_NE(b_only.find("ts::cp_async16(dst, nb > 0 ? (const void*)&p_a["), std::string::npos) << b_only;
+  EXPECT_NE(b_only.find("ts::mbar_arrive_expect_tx(&ts_bar_t2[st_wr], 32768);"), std::string::npos) << b_only;
+  EXPECT_NE(b_only.find("ts::fence_proxy_async();"), std::string::npos);
+  // Where TMA cannot apply, the load says why and keeps its copies.
+  const std::string sm80 = source_of(matmul_case(tma, kAligned), "sm_80");
+  EXPECT_NE(sm80.find("note: indexing: the load of a says tensor_descriptor but uses cp.async: sm_80 has no TMA"),
+            std::string::npos) << sm80;
+  EXPECT_EQ(sm80.find("ts::tma_load_2d("), std::string::npos);
+  const std::string sm100 = source_of(matmul_case(tma, kAligned), "sm_100a");
+  EXPECT_NE(sm100.find("uses cp.async: only wgmma operands are copied by TMA"), std::string::npos) << sm100;
+  const std::string one_stage = source_of(matmul_case(
+      R"({"block_sizes":[128,256,64],"num_warps":8,"num_stages":1,"indexing":"tensor_descriptor"})", kAligned));
+  EXPECT_NE(one_stage.find("uses cp.async: the operand is not in a cp.async pipeline"), std::string::npos) << one_stage;
+  // The explain line reports the decision.
+  const auto lines = gpu::explain_config(test::lower_cuda_case(matmul_case(tma, kAligned), "sm_90a"), cuda_dialect("sm_90a"));
+  std::string all;
+  for (const std::string& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("indexing: used: the load of a is a TMA copy"), std::string::npos) << all;
+  ResourceUsage u;
+  const std::string log = ptxas_log(ks, "sm_90a", &u);
+  if (log.empty()) GTEST_SKIP() << "NVRTC not available";
+  EXPECT_EQ(u.spill_stores, 0) << log;
+  EXPECT_EQ(log.find("serialized"), std::string::npos) << log;
 }
 
 TEST(CudaMma, ExplainSaysHowNumStagesIsUsed) {

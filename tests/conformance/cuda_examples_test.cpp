@@ -119,6 +119,14 @@ TEST_P(CudaExamples, MatchesTheInterpreter) {
       case lower::ParamKind::kNumPrograms: ints.push_back(grid.x); args.push_back(&ints.back()); break;
     }
   }
+  // TMA tensor maps after the program's parameters (Source::tensor_maps), encoded for the buffers.
+  std::vector<TensorMapBlob> maps(ks.source.tensor_maps.size());
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    const TensorMapParam& m = ks.source.tensor_maps[i];
+    const ir::HostTensor& t = tensors.at(m.tensor);
+    dev->encode_tensor_map(m, dptr.at(m.tensor), t.shape.at(0), t.shape.at(1), t.strides.at(0), &maps[i]);
+    args.push_back(&maps[i]);
+  }
   LaunchParams lp;
   lp.grid[0] = static_cast<std::uint32_t>(grid.x);
   lp.grid[1] = static_cast<std::uint32_t>(grid.y);

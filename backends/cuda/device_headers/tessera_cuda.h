@@ -300,6 +300,53 @@ __device__ __forceinline__ void mma_16816_f16(float& c0, float& c1, float& c2, f
 /// memory consistency model, "proxies"). Each writing thread fences, then a barrier publishes.
 __device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;" ::: "memory"); }
 #endif
+
+// ---- TMA and mbarriers (sm_90+) -------------------------------------------------------------
+/// A TMA tensor map (cuda.h CUtensorMap: 128 opaque bytes), encoded on the host per launch
+/// (backend::TensorMapParam) and passed by value as a `const __grid_constant__` parameter, so
+/// its address is the parameter's own (PTX ISA "Tensor map": in param, const or global space).
+struct __align__(64) tensor_map {
+  u64 opaque[16];
+};
+#if __CUDA_ARCH__ >= 900
+/// mbarrier.init: `count` arrivals complete a phase (PTX ISA "mbarrier"); one thread initialises.
+__device__ __forceinline__ void mbar_init(u64* bar, u32 count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(u32(__cvta_generic_to_shared(bar))), "r"(count) : "memory");
+}
+/// Makes the initialisation visible to the async proxy (TMA's complete_tx) and other threads;
+/// a barrier follows before anyone uses the mbarriers.
+__device__ __forceinline__ void mbar_init_fence() { asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory"); }
+/// mbarrier.inval: before the shared memory is initialised again (a persistent program's next tile).
+__device__ __forceinline__ void mbar_inval(u64* bar) {
+  asm volatile("mbarrier.inval.shared::cta.b64 [%0];" ::"r"(u32(__cvta_generic_to_shared(bar))) : "memory");
+}
+/// The producer's arrival, announcing `bytes` the phase's TMA copies will deliver (complete_tx).
+__device__ __forceinline__ void mbar_arrive_expect_tx(u64* bar, u32 bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(u32(__cvta_generic_to_shared(bar))),
+               "r"(bytes) : "memory");
+}
+/// Spins until the phase with parity `parity` has completed: every copy of it has landed and is
+/// visible to this thread (and to wgmma it issues afterwards).
+__device__ __forceinline__ void mbar_wait(u64* bar, u32 parity) {
+  const u32 a = u32(__cvta_generic_to_shared(bar));
+  u32 done = 0;
+  do {
+    asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}"
+                 : "=r"(done) : "r"(a), "r"(parity) : "memory");
+  } while (!done);
+}
+/// Fetches a tensor map into the descriptor cache ahead of its first copy.
+__device__ __forceinline__ void tma_prefetch(const tensor_map* map) {
+  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<u64>(map)) : "memory");
+}
+/// cp.async.bulk.tensor.2d: the box of `map` at element coordinates (col, row) -> `smem`
+/// (swizzled as the map says; elements outside the tensor arrive as zeros), completing on `bar`.
+__device__ __forceinline__ void tma_load_2d(void* smem, const tensor_map* map, int col, int row, u64* bar) {
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];"
+               ::"r"(u32(__cvta_generic_to_shared(smem))), "l"(reinterpret_cast<u64>(map)), "r"(col), "r"(row),
+               "r"(u32(__cvta_generic_to_shared(bar))) : "memory");
+}
+#endif
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 /// wgmma shared-memory matrix descriptor (PTX ISA "Matrix Descriptor Format" of
 /// wgmma.mma_async): bits 0-13 start address >> 4, 16-29 leading-dimension byte offset >> 4,

@@ -60,6 +60,8 @@ union ParamValue {
 /// Launch parameters of one kernel, packed on the stack (every kernel Tessera generates has
 /// far fewer: tensors, a few scalars, run-time sizes and strides).
 constexpr std::size_t kMaxParams = 96;
+/// TMA tensor maps of one kernel (one per dot operand copied by TMA).
+constexpr std::size_t kMaxTensorMaps = 4;
 
 }  // namespace
 
@@ -107,7 +109,16 @@ CompiledKernel::CompiledKernel(runtime::Device device, lower::Program program, b
                                     << "' names no parameter of the kernel";
     slots_.push_back(s);
   }
-  TS_INTERNAL_CHECK(slots_.size() <= kMaxParams)
+  for (const backend::TensorMapParam& m : source_.tensor_maps) {
+    const int t = index_of(tensors, m.tensor);
+    TS_INTERNAL_CHECK(t >= 0 && tensors[t].rank() == 2)
+        << "kernel '" << k.name << "': tensor map of '" << m.tensor << "' names no 2-D tensor of the kernel";
+    tensor_map_tensors_.push_back(t);
+  }
+  TS_INTERNAL_CHECK(tensor_map_tensors_.size() <= kMaxTensorMaps)
+      << "kernel '" << k.name << "' takes " << tensor_map_tensors_.size() << " tensor maps; the launch packs at most "
+      << kMaxTensorMaps;
+  TS_INTERNAL_CHECK(slots_.size() + tensor_map_tensors_.size() <= kMaxParams)
       << "kernel '" << k.name << "' has " << slots_.size() << " launch parameters; the launch packs at most "
       << kMaxParams;
 
@@ -273,7 +284,19 @@ void CompiledKernel::launch(const LaunchArgs& args, runtime::Stream* stream) con
     }
     pointers[i] = &v;
   }
-  module_.launch(entry_, lp, std::span<void* const>(pointers.data(), slots_.size()), stream);
+  // Tensor maps hold the data pointer, so they are encoded per call (host work, ~100s of ns;
+  // only wgmma matmul tiles use them).
+  std::array<backend::TensorMapBlob, kMaxTensorMaps> maps;
+  std::size_t n = slots_.size();
+  for (std::size_t i = 0; i < tensor_map_tensors_.size(); ++i) {
+    const runtime::TensorView& t = args.tensors[tensor_map_tensors_[i]];
+    TS_USER_CHECK(t.stride(1) == 1 || t.shape()[1] == 1)
+        << "kernel '" << k.name << "': tensor '" << source_.tensor_maps[i].tensor
+        << "' is copied by TMA, which needs its last dimension contiguous (stride 1), not " << t.stride(1);
+    device_.impl().encode_tensor_map(source_.tensor_maps[i], t.data(), t.shape()[0], t.shape()[1], t.stride(0), &maps[i]);
+    pointers[n++] = &maps[i];
+  }
+  module_.launch(entry_, lp, std::span<void* const>(pointers.data(), n), stream);
 }
 
 backend::Source generate_source(const runtime::Device& device, const lower::Program& program) {

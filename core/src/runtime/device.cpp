@@ -38,3 +38,14 @@ Module Device::load(const backend::Binary& binary) const { return Module(*this, 
 void Device::synchronize() const { impl().synchronize(); }
 
 }  // namespace tessera::runtime
+
+namespace tessera::backend {
+
+void DeviceImpl::encode_tensor_map(const TensorMapParam& param, const void*, std::int64_t, std::int64_t, std::int64_t,
+                                   TensorMapBlob*) const {
+  TS_USER_CHECK(false) << "tensor '" << param.tensor << "': device " << info().id.str() << " (" << info().caps.target
+                       << ") has no TMA tensor maps; they are a CUDA sm_90+ feature, and the kernel was generated "
+                          "for another device (use \"indexing\": \"pointer\" in its config)";
+}
+
+}  // namespace tessera::backend

@@ -76,7 +76,7 @@ TEST(Printer, PrintsEveryExampleDeterministically) {
   const std::string mm = to_string(examples::matmul_kernel());
   EXPECT_NE(mm.find("local $acc: f32[tm, tn] = %0"), std::string::npos) << mm;
   EXPECT_NE(mm.find("device tile (tk) {"), std::string::npos) << mm;
-  EXPECT_NE(mm.find("dot(%3, %2, acc=%1)"), std::string::npos) << mm;
+  EXPECT_NE(mm.find("dot(%1, %2, acc=%3)"), std::string::npos) << mm;  // a, b, then acc: source order
   const std::string rms = to_string(examples::rms_norm_kernel());
   EXPECT_NE(rms.find("rdim R0 = n: reduction_loops[0]"), std::string::npos) << rms;
   EXPECT_NE(rms.find("load x[tm, :R0]"), std::string::npos) << rms;

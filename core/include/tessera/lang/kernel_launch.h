@@ -126,6 +126,9 @@ class CompiledKernel {
   runtime::Module module_;
   backend::Kernel entry_;
   std::vector<Slot> slots_;
+  /// The tensor (kernel order) each of `source_.tensor_maps` describes: encoded per launch,
+  /// after the program's parameters.
+  std::vector<int> tensor_map_tensors_;
   int num_tensors_ = 0;
   int compute_units_ = 1;
   bool static_grid_ = false;       ///< every grid extent is a compile-time constant

@@ -53,12 +53,36 @@ struct LaunchShape {
   std::uint32_t dynamic_smem_bytes = 0;
 };
 
+/// A TMA tensor map (NVIDIA sm_90+) the kernel takes by value after the program's parameters
+/// (`lower::Program::params`), one per tensor the code generator copies with
+/// cp.async.bulk.tensor. It describes a 2-D tensor whose last dimension is contiguous: the launcher
+/// encodes it per call from the tensor's data pointer, shape and row stride
+/// (`DeviceImpl::encode_tensor_map`), since the map holds the address. Elements outside the
+/// tensor read as zero (the dot's ragged edges).
+struct TensorMapParam {
+  std::string tensor;           ///< the kernel's tensor parameter it describes
+  int element_bytes = 2;        ///< 1, 2, 4 or 8
+  std::uint32_t box_cols = 64;  ///< box extent along the contiguous dimension, elements
+  std::uint32_t box_rows = 8;   ///< box extent along the rows
+  /// Shared-memory swizzle of the box's rows: 0 (none), 32, 64 or 128 bytes (box_cols ·
+  /// element_bytes must not exceed it); the same XOR pattern as a wgmma descriptor's mode.
+  int swizzle_bytes = 128;
+};
+
+/// The 128-byte opaque tensor map (cuda.h `CUtensorMap`: 128-byte aligned since CUDA 13; the driver needs 64).
+struct alignas(128) TensorMapBlob {
+  std::uint64_t words[16];
+};
+
 /// Generated source for one kernel.
 struct Source {
   std::string kernel_name;  ///< the entry point's symbol
   std::string language;     ///< "cuda", "hip" or "c++"
   std::string text;         ///< RTC-clean source (STYLE A10, B11)
   LaunchShape launch;       ///< block and dynamic shared memory the text was written for
+  /// Tensor-map parameters, in the order the signature takes them after the program's
+  /// parameters (empty for kernels without TMA copies).
+  std::vector<TensorMapParam> tensor_maps;
 };
 
 /// How to compile a `Source`.

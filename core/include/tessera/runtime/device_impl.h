@@ -118,6 +118,12 @@ class DeviceImpl {
   /// kernelParams). Does not synchronize.
   virtual void launch(const Kernel& kernel, const LaunchParams& params,
                       std::span<void* const> args, StreamImpl* stream) = 0;
+  /// Encodes the tensor map `param` describes for a `rows` x `cols` tensor at `data` whose rows
+  /// are `row_stride` elements apart (its columns contiguous). Host-only work, no device call.
+  /// Throws `UserError` naming the tensor when the device has no tensor maps (this default:
+  /// only CUDA on sm_90+ does) or the tensor does not qualify (alignment, strides).
+  virtual void encode_tensor_map(const TensorMapParam& param, const void* data, std::int64_t rows,
+                                 std::int64_t cols, std::int64_t row_stride, TensorMapBlob* out) const;
 };
 
 }  // namespace tessera::backend
