@@ -160,30 +160,74 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
   return e;
 }
 
+namespace {
+
+void copy_to_device(const ir::HostTensor& t, const runtime::Buffer& buffer) {
+  if (!t.storage.empty())
+    runtime::copy(buffer.span().sub(0, t.storage.size()), runtime::host_span(t.storage.data(), t.storage.size()));
+}
+
+}  // namespace
+
+DeviceArgs upload(const registry::HostArgs& host, const runtime::Device& device) {
+  DeviceArgs d;
+  d.buffers.reserve(host.size());
+  d.args.reserve(host.size());
+  for (const registry::HostArg& h : host) {
+    if (const auto* t = std::get_if<ir::HostTensor>(&h)) {
+      d.buffers.push_back(device.allocate(std::max<std::size_t>(t->storage.size(), 1)));
+      copy_to_device(*t, d.buffers.back());
+      d.args.emplace_back(runtime::TensorView(d.buffers.back().data(), t->dtype, t->shape, t->strides, device.id()));
+    } else {
+      d.buffers.emplace_back();
+      std::visit([&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (!std::is_same_v<V, ir::HostTensor>) d.args.emplace_back(v);
+      }, h);
+    }
+  }
+  return d;
+}
+
+void restore_mutated(const registry::KernelSpec& spec, const registry::HostArgs& host, DeviceArgs& dev) {
+  for (std::size_t i = 0; i < spec.signature.size() && i < host.size(); ++i)
+    if (spec.signature[i].mutated)
+      if (const auto* t = std::get_if<ir::HostTensor>(&host[i])) copy_to_device(*t, dev.buffers[i]);
+}
+
+std::vector<OutputError> check_outputs(const registry::KernelSpec& spec, const registry::HostArgs& host,
+                                       const registry::HostArgs& want, const DeviceArgs& dev) {
+  std::vector<OutputError> errors;
+  for (const registry::OutputCheck& c : spec.checks) {
+    if (!std::holds_alternative<ir::HostTensor>(host[c.arg])) continue;  // an absent optional output
+    ir::HostTensor got = std::get<ir::HostTensor>(host[c.arg]);
+    if (!got.storage.empty())
+      runtime::copy(runtime::host_span(got.storage.data(), got.storage.size()),
+                    dev.buffers[c.arg].span().sub(0, got.storage.size()));
+    errors.push_back(compare_output(spec.signature[c.arg].name, got, std::get<ir::HostTensor>(want[c.arg]), c,
+                                    check_precision(c, host), check_floor_group(c, host)));
+  }
+  return errors;
+}
+
+std::string describe_failures(const std::vector<OutputError>& errors) {
+  std::ostringstream os;
+  for (const OutputError& e : errors) {
+    if (e.pass) continue;
+    if (os.tellp() > 0) os << "; ";
+    os << e.arg << ": " << e.mismatches << " mismatches, max " << e.max_ulp << " ulp, " << e.first_mismatch;
+  }
+  return os.str();
+}
+
 CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime::Device& device,
                          registry::HostArgs host, const RunOptions& options) {
   const registry::KernelSpec& spec = kernel.spec();
   TS_USER_CHECK(host.size() == spec.signature.size())
       << "kernel '" << kernel.name() << "': " << host.size() << " host arguments for " << spec.signature.size()
       << " parameters";
-  // Upload every tensor with its strides (over a buffer of its storage's size).
-  std::vector<runtime::Buffer> buffers;
-  std::vector<registry::ArgValue> args;
-  buffers.reserve(host.size());
-  for (const registry::HostArg& h : host) {
-    if (const auto* t = std::get_if<ir::HostTensor>(&h)) {
-      buffers.push_back(device.allocate(std::max<std::size_t>(t->storage.size(), 1)));
-      if (!t->storage.empty())
-        runtime::copy(buffers.back().span().sub(0, t->storage.size()), runtime::host_span(t->storage.data(), t->storage.size()));
-      args.emplace_back(runtime::TensorView(buffers.back().data(), t->dtype, t->shape, t->strides, device.id()));
-    } else {
-      buffers.emplace_back();
-      std::visit([&](const auto& v) {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (!std::is_same_v<V, ir::HostTensor>) args.emplace_back(v);
-      }, h);
-    }
-  }
+  const DeviceArgs dev = upload(host, device);
+  const std::vector<registry::ArgValue>& args = dev.args;
   CaseResult r;
   r.route = kernel.route(args);
   runtime::Stream stream = device.create_stream();
@@ -193,16 +237,8 @@ CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime
     registry::HostArgs want = host;
     spec.reference(want);
     r.checked = true;
-    for (const registry::OutputCheck& c : spec.checks) {
-      if (!std::holds_alternative<ir::HostTensor>(host[c.arg])) continue;  // an absent optional output
-      ir::HostTensor got = std::get<ir::HostTensor>(host[c.arg]);
-      if (!got.storage.empty())
-        runtime::copy(runtime::host_span(got.storage.data(), got.storage.size()),
-                      buffers[c.arg].span().sub(0, got.storage.size()));
-      r.errors.push_back(compare_output(spec.signature[c.arg].name, got, std::get<ir::HostTensor>(want[c.arg]), c,
-                                        check_precision(c, host), check_floor_group(c, host)));
-      r.pass = r.pass && r.errors.back().pass;
-    }
+    r.errors = check_outputs(spec, host, want, dev);
+    for (const OutputError& e : r.errors) r.pass = r.pass && e.pass;
   }
   if (options.iterations > 0) {
     for (int i = 0; i < options.warmup; ++i) kernel.call(args, &stream);

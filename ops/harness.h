@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tessera/registry/registry.h"
+#include "tessera/runtime/buffer.h"
 #include "tessera/runtime/device.h"
 
 namespace tessera::ops {
@@ -69,6 +70,34 @@ OutputError compare_output(const std::string& arg, const ir::HostTensor& got, co
 
 /// The group length `check.floor_group_of` names in `args` (an int argument), or 0.
 std::int64_t check_floor_group(const registry::OutputCheck& check, const registry::HostArgs& args);
+
+/// A case's arguments on a device: one buffer per argument (empty for non-tensors) and the
+/// call's views over them.
+struct DeviceArgs {
+  std::vector<runtime::Buffer> buffers;
+  std::vector<registry::ArgValue> args;
+};
+
+/// Uploads every tensor of `host` to `device` with its strides (over a buffer of its storage's
+/// size); other arguments are passed by value.
+DeviceArgs upload(const registry::HostArgs& host, const runtime::Device& device);
+
+/// Copies the mutated tensors of `spec`'s signature (outputs and in-place inputs such as
+/// rms_norm_dynamic_per_token_quant's residual or fused_qk_norm_rope's qkv) from `host` into
+/// `dev` again, so the next call starts from the case's inputs and poisoned outputs: repeated
+/// calls of an in-place op otherwise compound (residual += input on every call).
+/// The copies are synchronous but do not wait for streams (buffer.h): synchronize the stream
+/// that last used `dev` first.
+void restore_mutated(const registry::KernelSpec& spec, const registry::HostArgs& host, DeviceArgs& dev);
+
+/// Downloads every checked output of `dev` and compares it with `want` (`host` with the
+/// reference applied) under the spec's checks.
+std::vector<OutputError> check_outputs(const registry::KernelSpec& spec, const registry::HostArgs& host,
+                                       const registry::HostArgs& want, const DeviceArgs& dev);
+
+/// One line naming every failing output's first mismatch, e.g. "result: 12 mismatches, max
+/// 3 ulp, index 17: got 3.5, want 3.25 (2 ulp)"; empty when all pass.
+std::string describe_failures(const std::vector<OutputError>& errors);
 
 /// Runs `kernel` on `device` with `host` arguments (outputs poisoned by the generator).
 CaseResult run_host_args(const registry::RegisteredKernel& kernel, const runtime::Device& device,

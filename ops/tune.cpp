@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "ops/harness.h"
 #include "tessera/config/config_manager.h"
 #include "tessera/error.h"
 #include "tessera/lang/kernel.h"
@@ -99,24 +100,11 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       if (options.progress) options.progress(cat("budget of ", options.budget_s, " s spent: stopping before ", key.canonical()));
       break;
     }
-    registry::HostArgs host = kernel.make_inputs(key, options.seed);
-    // Upload every tensor with its strides; outputs keep the generator's poison.
-    std::vector<runtime::Buffer> buffers;
-    std::vector<registry::ArgValue> args;
-    for (const registry::HostArg& h : host) {
-      if (const auto* t = std::get_if<ir::HostTensor>(&h)) {
-        buffers.push_back(device.allocate(std::max<std::size_t>(t->storage.size(), 1)));
-        if (!t->storage.empty())
-          runtime::copy(buffers.back().span().sub(0, t->storage.size()),
-                        runtime::host_span(t->storage.data(), t->storage.size()));
-        args.emplace_back(runtime::TensorView(buffers.back().data(), t->dtype, t->shape, t->strides, device.id()));
-      } else {
-        std::visit([&](const auto& v) {
-          using V = std::decay_t<decltype(v)>;
-          if constexpr (!std::is_same_v<V, ir::HostTensor>) args.emplace_back(v);
-        }, h);
-      }
-    }
+    const registry::HostArgs host = kernel.make_inputs(key, options.seed);
+    DeviceArgs dev = upload(host, device);  // outputs keep the generator's poison
+    const std::vector<registry::ArgValue>& args = dev.args;
+    registry::HostArgs want = host;
+    spec.reference(want);
     const ir::ConfigSpace space = tune_space(kernel, args);
     TunedCase tc;
     tc.key = key;
@@ -133,11 +121,20 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       try {
         regs.back() = std::make_unique<CandidateRegistry>(spec, c, platform, tmp / std::to_string(regs.size()), compile);
         // The first call compiles, outside the events: a compile between them would count as
-        // device time and cut the calls per measurement to one.
+        // device time and cut the calls per measurement to one. It runs on the case's inputs
+        // and poisoned outputs (the candidates before it have run on these buffers) and is
+        // checked against the reference: a config that computes a wrong result never wins.
+        stream.synchronize();  // a candidate that failed may have left calls in flight
+        restore_mutated(spec, host, dev);
         regs.back()->kernel->call(args, &stream);
         stream.synchronize();
-        const double first = time_calls(*regs.back()->kernel, args, stream, start, end, 1);  // warm-up
-        n = std::clamp(static_cast<int>(std::ceil(options.min_ms / std::max(first, 1e-3))), 1, 1000);
+        const std::string wrong = describe_failures(check_outputs(spec, host, want, dev));
+        if (!wrong.empty()) {
+          t.error = cat("wrong result: ", wrong);
+        } else {
+          const double first = time_calls(*regs.back()->kernel, args, stream, start, end, 1);  // warm-up
+          n = std::clamp(static_cast<int>(std::ceil(options.min_ms / std::max(first, 1e-3))), 1, 1000);
+        }
       } catch (const std::exception& e) {
         t.error = e.what();
       }
@@ -153,6 +150,9 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       for (std::size_t j = 0; j < n; ++j) {
         const std::size_t i = (j + static_cast<std::size_t>(round)) % n;
         if (reps[i] == 0) continue;
+        // Every round starts from the case's inputs: an in-place op (a residual, qkv) would
+        // otherwise run on what the calls before it left.
+        restore_mutated(spec, host, dev);
         samples[i].push_back(time_calls(*regs[i]->kernel, args, stream, start, end, reps[i]));
       }
     }
@@ -175,7 +175,7 @@ std::vector<TunedCase> tune_cases(const registry::RegisteredKernel& kernel, cons
       if (tc.bytes > 0) line << " (" << tc.bytes / (b.ms * 1e6) << " GB/s)";
       line << " " << config_summary(b.config);
       for (const TunedCandidate& t : tc.candidates)
-        if (!t.error.empty()) line << "\n  failed: " << t.config.to_json().dump() << ": " << t.error;
+        if (!t.error.empty()) line << "\n  rejected " << t.config.to_json().dump() << ": " << t.error;
       options.progress(line.str());
     }
     results.push_back(std::move(tc));

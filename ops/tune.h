@@ -18,11 +18,17 @@
 ///   warps (4..64 elements per thread of a reduction row, 4..32 of an elementwise tile), both
 ///   grid orders of 2-D grids, looped reductions for rows over 4096.
 /// A candidate that fails to compile or run scores infinity and is reported, never aborts the
-/// sweep ([Triton] autotuner's rules).
+/// sweep ([Triton] autotuner's rules). So does one whose first call's outputs differ from the
+/// op's float64 reference under the op's checks (`check_outputs`, ops/harness.h): a config that
+/// computes a wrong result (a tile the kernel mishandles, a race) is rejected with the config
+/// and the first mismatch in `TunedCandidate::error`, and can never be saved.
 ///
 /// Timing: each candidate is compiled first; then `rounds` rounds each time every candidate once
 /// (device events around enough back-to-back calls to fill `min_ms`), interleaved so a load
 /// change on a shared machine hits all candidates alike; a candidate's score is its median.
+/// Before each candidate's checked call and each measurement the mutated arguments are uploaded
+/// again (`restore_mutated`): in-place inputs (a residual, fused_qk_norm_rope's qkv) would
+/// otherwise compound from call to call, and every candidate must see the same inputs.
 ///
 /// What is timed is the registry's program: each candidate runs through a private
 /// `KernelRegistry` whose config file (a temporary folder) holds that candidate under the default
@@ -89,7 +95,7 @@ struct TuneOptions {
 struct TunedCandidate {
   Config config;
   double ms = 0;      ///< median per call; +inf when it failed
-  std::string error;  ///< why it failed, else empty
+  std::string error;  ///< why it failed ("wrong result: <output>: <first mismatch>" for a wrong output), else empty
 };
 
 /// The result of one case key.

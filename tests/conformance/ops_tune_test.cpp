@@ -8,16 +8,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
 
 #include "examples/examples.h"
+#include "ops/common/op_util.h"
 #include "ops/harness.h"
 #include "ops/ops.h"
 #include "cpu/codegen.h"
 #include "tessera/config/config_manager.h"
+#include "tessera/lang/lang.h"
 #include "tessera/runtime/registry.h"
 
 namespace tessera::ops {
@@ -195,6 +199,141 @@ TEST(OpsTune, TheFilesConfigIsACandidateAndTheBudgetStops) {
   EXPECT_EQ(cases[0].candidates.front().config, current);
   options.budget_s = 1e-9;
   EXPECT_EQ(tune_cases(add, cpu, {key, key}, options).size(), 1u);
+}
+
+/// A row sum with a real bug of the kind a config exposes: each tile of the row *assigns* its
+/// partial sum to out instead of adding it, so the result is right only when the config's
+/// `tile_n` covers the whole row (the last tile's partial sum wins otherwise).
+registry::KernelSpec last_tile_row_sum_spec() {
+  registry::KernelSpec s;
+  s.name = "last_tile_row_sum";
+  s.summary = "row sum, wrong unless one tile covers the row (tuner test)";
+  s.signature = {{"out", registry::ArgKind::kTensor, false, true}, {"input", registry::ArgKind::kTensor}};
+  s.bind = [](registry::KernelArgs args, registry::Binding& b) {
+    const runtime::TensorView& out = registry::tensor_arg(args, 0);
+    const runtime::TensorView& x = registry::tensor_arg(args, 1);
+    b.variant.push_back(0);
+    b.pick_shape.push_back(x.size(0));
+    b.pick_shape.push_back(x.size(1));
+    b.tensors.push_back(x);
+    b.tensors.push_back(out);
+  };
+  s.define = [](const registry::Binding&) {
+    using namespace lang;
+    return lang::define("last_tile_row_sum", [](Builder& k) {
+      auto x = k.input("input", DType::f32, {"num_tokens", "hidden_size"});
+      auto h = k.specialize(x.dim(1));
+      auto out = k.output("out", DType::f32, {x.dim(0), 1});
+      k.tile({x.dim(0)}, TileOptions{{"tile_m"}, {1}}, [&](Tile tm) {
+        k.tile({h}, TileOptions{{"tile_n"}, {}}, [&](Tile tn) { out(tm, 0) = sum(x(tm, tn), -1); });
+      });
+    });
+  };
+  s.picker = [](registry::KernelArgs, std::span<const CaseKey>) { return std::optional<CaseKey>{}; };
+  s.inputs = {[] { return std::vector<CaseKey>{}; },
+              [](const CaseKey& key, std::uint64_t seed) {
+                std::mt19937_64 rng(seed);
+                const std::int64_t m = key_int(key, "num_tokens"), n = key_int(key, "hidden_size");
+                return registry::HostArgs{poisoned(DType::f32, {m, 1}), random_normal(DType::f32, {m, n}, rng)};
+              }};
+  s.reference = [](registry::HostArgs& a) {
+    const ir::HostTensor& x = registry::host_tensor_arg(a, 1);
+    ir::HostTensor& out = registry::host_tensor_arg(a, 0);
+    for (std::int64_t i = 0; i < x.shape[0]; ++i) {
+      double sum = 0;
+      for (std::int64_t j = 0; j < x.shape[1]; ++j) sum += x.load(i * x.strides[0] + j * x.strides[1]);
+      out.store(i * out.strides[0], sum);
+    }
+  };
+  s.checks = {{.arg = 0, .max_ulp = -1, .max_rel = 1e-4}};
+  return s;
+}
+
+// A candidate whose output is wrong is rejected with its config and the first mismatch, never
+// wins and never reaches the file; the right candidates still compete. The file's current
+// config (the first candidate) is a partial-row tile here, as a stale or hand-edited file may hold.
+TEST(OpsTune, RejectsACandidateThatComputesAWrongResult) {
+  tessera::init();
+  const runtime::Device cpu = open_device("cpu");
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("tessera_tune_wrong_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  ConfigManager configs(dir);
+  registry::KernelRegistry reg(configs);
+  const registry::RegisteredKernel& kernel = reg.register_kernel(last_tile_row_sum_spec());
+  const std::int64_t n = 2048;
+  const CaseKey key({{"hidden_size", n}, {"num_tokens", 4}});
+  Config partial;
+  partial.set_block_sizes({512});
+  TuneOptions options;
+  options.rounds = 2;
+  options.min_ms = 0.01;
+  options.current = {{CaseKey::default_key(), partial}};
+  std::vector<std::string> progress;
+  options.progress = [&](const std::string& line) { progress.push_back(line); };
+  const std::vector<TunedCase> cases = tune_cases(kernel, cpu, {key}, options);
+  ASSERT_EQ(cases.size(), 1u);
+  const TunedCase& c = cases[0];
+  ASSERT_EQ(c.candidates.front().config, partial);
+  EXPECT_THAT(c.candidates.front().error, ::testing::StartsWith("wrong result: out: 4 mismatches"));
+  EXPECT_TRUE(std::isinf(c.candidates.front().ms));
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_THAT(progress[0], ::testing::HasSubstr("rejected " + partial.to_json().dump() + ": wrong result: out:"));
+  // Exactly the candidates whose tile misses part of the row are rejected.
+  std::size_t right = 0;
+  for (const TunedCandidate& t : c.candidates) {
+    const bool covers = t.config.block_sizes()->at(0) >= n;
+    EXPECT_EQ(t.error.empty(), covers) << t.config.to_json().dump() << ": " << t.error;
+    right += covers;
+  }
+  ASSERT_GE(right, 1u);
+  ASSERT_LT(right, c.candidates.size());
+  EXPECT_TRUE(c.candidates[c.best].error.empty());
+  EXPECT_GE(c.candidates[c.best].config.block_sizes()->at(0), n);
+  // The saved file holds the right winner, and a call through it computes the row sums.
+  const std::vector<ConfigEntry> entries = tuned_entries(cases);
+  for (const ConfigEntry& e : entries) EXPECT_GE(e.config.block_sizes()->at(0), n) << e.key.canonical();
+  configs.save_configs(kernel.name(), cpu.info().platform, entries);
+  ConfigManager tuned(dir);
+  registry::KernelRegistry user(tuned);
+  const registry::RegisteredKernel& user_kernel = user.register_kernel(last_tile_row_sum_spec());
+  RunOptions run;
+  run.iterations = 0;
+  EXPECT_TRUE(run_host_args(user_kernel, cpu, user_kernel.make_inputs(key), run).pass);
+  // The partial tile really is wrong through a user's registry (the rejection is not the tuner's doing).
+  configs.save_configs(kernel.name(), cpu.info().platform, {{CaseKey::default_key(), partial}});
+  ConfigManager stale(dir);
+  registry::KernelRegistry stale_reg(stale);
+  const registry::RegisteredKernel& stale_kernel = stale_reg.register_kernel(last_tile_row_sum_spec());
+  EXPECT_FALSE(run_host_args(stale_kernel, cpu, stale_kernel.make_inputs(key), run).pass);
+  std::filesystem::remove_all(dir);
+}
+
+// An in-place op (the residual of rms_norm_dynamic_per_token_quant: residual <- input + residual
+// on every call) is restored before each candidate's checked call and each timing round: every
+// candidate is checked against the reference of the case's own inputs after the candidates
+// before it ran their warm-up and timed calls on the same buffers, and all pass. Without the
+// re-upload the second candidate would see the residual its predecessors compounded and be
+// rejected as wrong.
+TEST(OpsTune, InPlaceInputsAreUploadedAgainBetweenRuns) {
+  tessera::init();
+  const runtime::Device cpu = open_device("cpu");
+  for (const char* op : {"rms_norm_dynamic_per_token_quant", "fused_qk_norm_rope"}) {
+    const registry::RegisteredKernel& kernel = op_kernel(op);
+    const CaseKey key = std::string(op) == "fused_qk_norm_rope"
+                            ? CaseKey({{"kv_heads", 1}, {"num_tokens", 3}, {"q_heads", 2}})
+                            : CaseKey({{"hidden_size", 512}, {"num_tokens", 3}});
+    TuneOptions options;
+    options.rounds = 3;
+    options.min_ms = 0.01;
+    const std::vector<TunedCase> cases = tune_cases(kernel, cpu, {key}, options);
+    ASSERT_EQ(cases.size(), 1u);
+    ASSERT_GE(cases[0].candidates.size(), 2u) << op;
+    for (const TunedCandidate& t : cases[0].candidates) {
+      EXPECT_TRUE(t.error.empty()) << op << " " << t.config.to_json().dump() << ": " << t.error;
+      EXPECT_TRUE(std::isfinite(t.ms)) << op;
+    }
+  }
 }
 
 }  // namespace
