@@ -65,8 +65,17 @@ DeviceContext default_device_resolver(runtime::DeviceId id) {
 }
 
 KernelRegistry& kernel_registry() {
-  static KernelRegistry registry(ConfigManager::instance());
-  return registry;
+  // Never destroyed, like the runtime's device registry (core/src/runtime/registry.cpp) whose
+  // devices it compiles for: the modules it caches live in those devices' primary contexts,
+  // which are never released either. A static destroyed at exit ran after the CUDA driver's own
+  // atexit teardown whenever the registry was built before cuInit (as in `tessera run`: the op
+  // is looked up before the device is opened), and each cuModuleUnload then failed ("unloading
+  // a module on cuda:0 failed", once per module). Unloading modules of a process that is
+  // ending frees nothing the OS does not reclaim; the objects stay reachable (not a leak to
+  // LeakSanitizer). Registries a program creates itself are destroyed as usual, while the
+  // driver is up.
+  static KernelRegistry* registry = new KernelRegistry(ConfigManager::instance());
+  return *registry;
 }
 
 }  // namespace tessera::registry

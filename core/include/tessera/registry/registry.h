@@ -196,7 +196,8 @@ class KernelRegistry {
   std::vector<std::unique_ptr<RegisteredKernel>> kernels_;
 };
 
-/// The process-wide registry (over `ConfigManager::instance()`, the real compiler and devices).
+/// The process-wide registry (over `ConfigManager::instance()`, the real compiler and devices),
+/// never destroyed: its GPU modules live as long as the process's contexts (compile.cpp says why).
 /// Empty until ops are registered (`tessera::ops::register_ops`).
 KernelRegistry& kernel_registry();
 
