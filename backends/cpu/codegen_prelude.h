@@ -36,7 +36,7 @@ using namespace tessera::numeric;
 /// format the smallest value that rounds to inf), before the sign and the NaN check.
 template <int kMan, int kEmin>
 inline std::uint32_t encode_magnitude(std::uint32_t a, float max_value) {
-  const float c = bits_float(a) < max_value ? bits_float(a) : max_value;  // NaN: handled by the caller
+  const float c = bits_float(a) < max_value ? bits_float(a) : max_value;  // NaN: max_value (callers add the NaN code)
   const std::uint32_t e = float_bits(c) & 0x7F800000u;
   constexpr std::uint32_t kMinNormal = static_cast<std::uint32_t>(127 + kEmin) << 23;
   const float magic = bits_float((e > kMinNormal ? e : kMinNormal) + (static_cast<std::uint32_t>(23 - kMan) << 23));
@@ -44,6 +44,12 @@ inline std::uint32_t encode_magnitude(std::uint32_t a, float max_value) {
   const float scale = bits_float(static_cast<std::uint32_t>(1 - kEmin) << 23);  // 2^(-126 - emin)
   return float_bits(rounded * scale) >> (23 - kMan);
 }
+
+/// 1 when `a` (the bits of |x|) is a NaN, else 0: integer arithmetic, no select. The encoders
+/// below clamp NaN like a large value (the comparison with the maximum is false) and add this
+/// bit times the distance from that saturated code to the NaN code: a per-lane select mixed
+/// with the narrowing to 8 bits made g++ juggle mask registers through general registers.
+inline std::uint32_t is_nan_bit(std::uint32_t a) { return (0x7F800000u - a) >> 31; }
 
 /// f16 bits -> f32, exact (NaN payloads kept, quiet).
 inline float f16_to_float_fast(std::uint16_t h) {
@@ -58,8 +64,9 @@ inline std::uint16_t f16_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
   // 65520 is the midpoint between the largest f16 (65504) and 2^16: it and everything above
   // round to 2^16, whose encoding is inf's.
-  const std::uint32_t bits = encode_magnitude<10, -14>(u & 0x7FFFFFFFu, 65520.0f);
-  return static_cast<std::uint16_t>(((u >> 16) & 0x8000u) | (x != x ? 0x7E00u : bits));
+  const std::uint32_t a = u & 0x7FFFFFFFu;
+  const std::uint32_t bits = encode_magnitude<10, -14>(a, 65520.0f);  // NaN: inf's 0x7C00
+  return static_cast<std::uint16_t>(((u >> 16) & 0x8000u) | (bits + 0x200u * is_nan_bit(a)));
 }
 
 /// f8e4m3fn bits -> f32, exact (0x7F/0xFF are NaN; there are no infinities).
@@ -72,8 +79,9 @@ inline float f8e4m3fn_to_float_fast(std::uint8_t b) {
 /// f32 -> f8e4m3fn bits: round to nearest even, saturate to ±448 (±inf too), NaN -> 0x7F.
 inline std::uint8_t f8e4m3fn_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
-  const std::uint32_t bits = encode_magnitude<3, -6>(u & 0x7FFFFFFFu, 448.0f);
-  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (x != x ? 0x7Fu : bits));
+  const std::uint32_t a = u & 0x7FFFFFFFu;
+  const std::uint32_t bits = encode_magnitude<3, -6>(a, 448.0f);  // NaN: 448's 0x7E
+  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (bits + is_nan_bit(a)));
 }
 
 /// f8e5m2 bits -> f32, exact (the high byte of an f16).
@@ -84,8 +92,9 @@ inline float f8e5m2_to_float_fast(std::uint8_t b) {
 /// f32 -> f8e5m2 bits: round to nearest even, saturate to ±57344 (±inf too), NaN -> 0x7E.
 inline std::uint8_t f8e5m2_from_float_fast(float x) {
   const std::uint32_t u = float_bits(x);
-  const std::uint32_t bits = encode_magnitude<2, -14>(u & 0x7FFFFFFFu, 57344.0f);
-  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (x != x ? 0x7Eu : bits));
+  const std::uint32_t a = u & 0x7FFFFFFFu;
+  const std::uint32_t bits = encode_magnitude<2, -14>(a, 57344.0f);  // NaN: 57344's 0x7B
+  return static_cast<std::uint8_t>(((u >> 24) & 0x80u) | (bits + 3u * is_nan_bit(a)));
 }
 
 /// Rounds an f32 value to the precision of a storage format (the value a cast gives).
