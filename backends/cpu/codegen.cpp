@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include "cpu/codegen_types.h"
 #include "tessera/error.h"
 #include "tessera/ir/visitor.h"
+#include "tessera/numeric/float_formats.h"
 
 namespace tessera::backend::cpu {
 
@@ -25,8 +27,13 @@ using lower::ReductionStrategy;
 
 /// Arrays above this size live on the heap (a program runs on a worker thread's stack).
 constexpr std::int64_t kMaxStackArrayBytes = 256 * 1024;
-/// Independent partial accumulators of a reduction along the innermost axis.
-constexpr int kPartials = 16;
+/// Independent partial accumulators of a reduction along the innermost axis: 64 (four AVX-512
+/// vectors of f32) when the reduced axis has that many lanes, else 16. g++ keeps the partials
+/// in memory between iterations of the element loop (a store and a reload per vector), so one
+/// vector of partials made every reduction wait on store-to-load forwarding plus the combine's
+/// latency per 16 elements: layer_norm's sum of squares took 46% of its time (2026-11-22,
+/// perf); four independent vectors overlap those waits.
+constexpr int kPartials = 64, kFewPartials = 16;
 
 class Emitter {
  public:
@@ -101,6 +108,7 @@ class Emitter {
     const auto it = v ? inlined_.find(v->id) : inlined_.end();
     return it == inlined_.end() ? e : resolve(it->second);
   }
+  const Expr& without_saturated_clamp(DType t, const Expr& v) const;
   std::string stored(DType t, const Expr& value);
   std::string address(const std::string& tensor, const std::vector<ir::Index>& indices);
   std::string elem(const Expr& e);
@@ -149,14 +157,47 @@ std::string Emitter::address(const std::string& tensor, const std::vector<ir::In
   return "p_" + ident(tensor) + "[" + (addr.empty() ? "0" : addr) + "]";
 }
 
+namespace {
+/// The value of a constant (an immediate or a `full`), if `e` is one.
+std::optional<double> constant_value(const Expr& e) {
+  if (const auto* f = e.as<ir::FloatImm>()) return f->value;
+  if (const auto* f = e.as<ir::Full>()) return f->value;
+  return std::nullopt;
+}
+}  // namespace
+
+/// `v` (an f32 value about to be encoded as `t`) without the clamps that the encoding makes
+/// redundant. fp8 conversions saturate to the largest finite value and keep NaN, so for
+/// m = that value, minimum(x, c) with c >= m and maximum(x, c) with c <= -m encode to the same
+/// bits as x (NaN included): vLLM's `clamp(y, -fp8_max, fp8_max).to(fp8)` then costs nothing.
+/// (The NaN-propagating minimum/maximum are three selects each; in a loop that narrows to
+/// 8 bits g++ moved their masks through general registers, which made the quant kernels'
+/// store loops compute-bound.)
+const Expr& Emitter::without_saturated_clamp(DType t, const Expr& v) const {
+  if (t != DType::f8e4m3fn && t != DType::f8e5m2) return v;
+  const numeric::FloatFormat& f = t == DType::f8e4m3fn ? numeric::kF8E4M3FNFormat : numeric::kF8E5M2Format;
+  const double m = numeric::decode_float(f.max_bits, f);
+  const Expr& r = resolve(v);
+  const auto* b = r.as<ir::Binary>();
+  if (b == nullptr || r.dtype() != DType::f32 || b->a.dtype() != DType::f32) return v;
+  const bool is_min = b->op == ir::BinaryOp::minimum, is_max = b->op == ir::BinaryOp::maximum;
+  if (!is_min && !is_max) return v;
+  for (const auto& [x, c] : {std::pair{&b->a, &b->b}, std::pair{&b->b, &b->a}}) {
+    const std::optional<double> k = constant_value(resolve(*c));
+    // The other operand must have every axis of the result (a constant broadcasts).
+    if (k && x->type().axes == r.type().axes && (is_min ? *k >= m : *k <= -m)) return without_saturated_clamp(t, *x);
+  }
+  return v;
+}
+
 /// `value` as a stored element of `t`. A cast to `t` right before the store is folded into
 /// the conversion (encoding a value rounded to `t` gives the same bits as encoding it unrounded).
 std::string Emitter::stored(DType t, const Expr& value) {
   const auto* c = resolve(value).as<ir::Cast>();
   if (c != nullptr && c->type.dtype == t && c->a.dtype() == DType::f32 && value_type(t) == "float") {
-    return to_storage(t, elem(c->a));
+    return to_storage(t, elem(without_saturated_clamp(t, c->a)));
   }
-  return to_storage(t, elem(value));
+  return to_storage(t, elem(without_saturated_clamp(t, value)));
 }
 
 namespace {
@@ -255,18 +296,20 @@ void Emitter::materialize_reduce(const ir::Reduce& r, const Expr& self) {
   auto accumulate = [&] {
     prepare(r.a);
     const bool innermost = r.axis == static_cast<int>(in_axes.size()) - 1;
-    if (innermost) {  // kPartials independent partials, combined as a fixed tree
+    if (innermost) {  // independent partials, combined as a fixed tree
+      const int partials = p_.shape_of({red}, /*cpu=*/true)[0] >= kPartials ? kPartials : kFewPartials;
+      const std::string np = std::to_string(partials);
       loop_nest(self.type().axes, [&] {
         const std::string n = count(red), i = idx(red), part = "part";
-        line(form.acc_type + " " + part + "[" + std::to_string(kPartials) + "];");
-        line("for (int l = 0; l < " + std::to_string(kPartials) + "; ++l) " + part + "[l] = " + form.init + ";");
+        line(form.acc_type + " " + part + "[" + np + "];");
+        line("for (int l = 0; l < " + np + "; ++l) " + part + "[l] = " + form.init + ";");
         line("std::int64_t j = 0;");
-        open("for (; j + " + std::to_string(kPartials) + " <= " + n + "; j += " + std::to_string(kPartials) + ")");
+        open("for (; j + " + np + " <= " + n + "; j += " + np + ")");
         // Kept as a loop: g++ vectorizes it with the partials in registers, while the fully
         // unrolled body (its default for 16 iterations) stays scalar when the combine is a
         // select (NaN-propagating max), which made every reduction scalar.
         line("#pragma GCC unroll 1");
-        open("for (int l = 0; l < " + std::to_string(kPartials) + "; ++l)");
+        open("for (int l = 0; l < " + np + "; ++l)");
         line("const std::int64_t " + i + " = j + l;");
         line(part + "[l] = " + form.combine(part + "[l]", elem(r.a)) + ";");
         close();
@@ -275,7 +318,7 @@ void Emitter::materialize_reduce(const ir::Reduce& r, const Expr& self) {
         line("const std::int64_t " + i + " = j;");
         line(part + "[0] = " + form.combine(part + "[0]", elem(r.a)) + ";");
         close();
-        for (int w = kPartials / 2; w >= 1; w /= 2) {
+        for (int w = partials / 2; w >= 1; w /= 2) {
           line("for (int l = 0; l < " + std::to_string(w) + "; ++l) " + part + "[l] = " +
                form.combine(part + "[l]", part + "[l + " + std::to_string(w) + "]") + ";");
         }

@@ -7,11 +7,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "cpu/codegen.h"
 #include "cpu/compiler.h"
 #include "examples/examples.h"
+#include "tessera/lang/lang.h"
 #include "tessera/ir/interpreter.h"
 #include "tessera/ir/size_expr.h"
 #include "tessera/lower/program.h"
@@ -39,6 +41,38 @@ double rel_tol(DType t) {
     case DType::f8e5m2: return 1.0 / 4;
     default: return 2e-5;
   }
+}
+
+/// Generates, compiles and runs `program` on `tensors` (every program id; scalar arguments
+/// 1e-5); returns the path of the generated source.
+std::string run_generated(const lower::Program& program, std::map<std::string, ir::HostTensor>& tensors) {
+  Source src = emit_cpu_source(program);
+  cache::CachedBinary bin = compile_cached(src, {});
+  void* handle = ::dlopen(bin.binary_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  EXPECT_NE(handle, nullptr) << ::dlerror();
+  if (handle == nullptr) return bin.source_path;
+  using Fn = void (*)(void* const*, std::int64_t, std::int64_t, std::int64_t);
+  auto fn = reinterpret_cast<Fn>(::dlsym(handle, src.kernel_name.c_str()));
+  EXPECT_NE(fn, nullptr);
+  std::vector<void*> pointers;
+  std::vector<std::int64_t> ints;
+  std::vector<float> floats;
+  pointers.reserve(program.params.size());
+  ints.reserve(program.params.size());
+  floats.reserve(program.params.size());
+  std::vector<void*> args;
+  for (const lower::Param& p : program.params) {
+    EXPECT_NE(p.kind, lower::ParamKind::kSize);  // everything is static here
+    if (p.kind == lower::ParamKind::kTensor) pointers.push_back(tensors.at(p.name).storage.data()), args.push_back(&pointers.back());
+    else if (p.kind == lower::ParamKind::kScalar) floats.push_back(1e-5f), args.push_back(&floats.back());
+    else if (p.kind == lower::ParamKind::kNumPrograms) ints.push_back(1), args.push_back(&ints.back());
+  }
+  const lower::LaunchGrid grid = program.launch_grid({}, 1);
+  for (std::int64_t z = 0; z < grid.z && fn; ++z)
+    for (std::int64_t y = 0; y < grid.y; ++y)
+      for (std::int64_t x = 0; x < grid.x; ++x) fn(args.data(), x, y, z);
+  ::dlclose(handle);
+  return bin.source_path;
 }
 
 class CpuExamples : public ::testing::TestWithParam<Case> {};
@@ -95,31 +129,7 @@ TEST_P(CpuExamples, MatchesTheInterpreter) {
 
   // The CPU backend.
   for (const auto& t : kernel->outputs) tensors.at(t.name).fill_bytes(0xFF);
-  Source src = emit_cpu_source(program);
-  cache::CachedBinary bin = compile_cached(src, {});
-  void* handle = ::dlopen(bin.binary_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(handle, nullptr) << ::dlerror();
-  using Fn = void (*)(void* const*, std::int64_t, std::int64_t, std::int64_t);
-  auto fn = reinterpret_cast<Fn>(::dlsym(handle, src.kernel_name.c_str()));
-  ASSERT_NE(fn, nullptr);
-  std::vector<void*> pointers;
-  std::vector<std::int64_t> ints;
-  std::vector<float> floats;
-  pointers.reserve(program.params.size());
-  ints.reserve(program.params.size());
-  floats.reserve(program.params.size());
-  std::vector<void*> args;
-  for (const lower::Param& p : program.params) {
-    ASSERT_NE(p.kind, lower::ParamKind::kSize);  // everything is static here
-    if (p.kind == lower::ParamKind::kTensor) pointers.push_back(tensors.at(p.name).storage.data()), args.push_back(&pointers.back());
-    else if (p.kind == lower::ParamKind::kScalar) floats.push_back(1e-5f), args.push_back(&floats.back());
-    else if (p.kind == lower::ParamKind::kNumPrograms) ints.push_back(1), args.push_back(&ints.back());
-  }
-  const lower::LaunchGrid grid = program.launch_grid({}, 1);
-  for (std::int64_t z = 0; z < grid.z; ++z)
-    for (std::int64_t y = 0; y < grid.y; ++y)
-      for (std::int64_t x = 0; x < grid.x; ++x) fn(args.data(), x, y, z);
-  ::dlclose(handle);
+  const std::string source_path = run_generated(program, tensors);
 
   for (const auto& t : kernel->outputs) {
     const ir::HostTensor& got = tensors.at(t.name);
@@ -131,7 +141,7 @@ TEST_P(CpuExamples, MatchesTheInterpreter) {
       if (!(std::abs(g - w) <= tol)) {
         ++bad;
         ADD_FAILURE() << c.example << " output " << t.name << "[" << i << "] = " << g << ", interpreter "
-                      << w << "\nsource: " << bin.source_path << "\n" << program.describe();
+                      << w << "\nsource: " << source_path << "\n" << program.describe();
       }
     }
   }
@@ -166,6 +176,52 @@ TEST(CpuCodegen, FastDivisionByARowConstantIsAHoistableReciprocal) {
       emit_cpu_source(lower::lower(std::make_shared<const ir::Kernel>(exact), Config(), spec, "host", 1)).text;
   EXPECT_EQ(exact_text.find("(1.0f / red1"), std::string::npos);
   EXPECT_NE(exact_text.find("] / red1[i_t0])"), std::string::npos);
+}
+
+TEST(CpuCodegen, ClampBeforeASaturatingFp8CastIsDroppedOnlyWhenRedundant) {
+  // clamp(x, lo, hi).to(fp8): fp8 saturates to ±max and keeps NaN, so a clamp whose bounds lie
+  // outside [-max, max] changes no encoding and the generated store leaves it out; a bound
+  // inside the range must stay. Every case is compared bit for bit with the interpreter on
+  // inputs around the bounds, beyond the range, ±inf, ±0 and NaN.
+  struct Bound { DType out; double lo, hi; bool dropped; };
+  const Bound bounds[] = {{DType::f8e4m3fn, -448, 448, true},   {DType::f8e4m3fn, -1000, 500, true},
+                          {DType::f8e4m3fn, -448, 300, false},  {DType::f8e4m3fn, -200, 448, false},
+                          {DType::f8e5m2, -57344, 57344, true}, {DType::f8e5m2, -448, 448, false}};
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> xs = {0.0f, -0.0f, 1.5f, -3.25f, 199.0f, -201.0f, 299.0f, 301.0f, 447.0f, 449.0f,
+                                 -460.0f, 470.0f, 499.0f, 1e4f, -6e4f, 5.8e4f, 1e30f, inf, -inf, nan, -nan};
+  for (const Bound& b : bounds) {
+    const ir::Kernel def = lang::define("clamp_fp8", [&](lang::Builder& k) {
+      auto x = k.input("x", DType::f32, {"n"});
+      auto out = k.output("out", b.out, {x.dim(0)});
+      k.tile({x.dim(0)}, [&](lang::Tile t) { out(t) = lang::clamp(x(t), b.lo, b.hi).to(b.out); });
+    });
+    const auto kernel = std::make_shared<const ir::Kernel>(def);
+    const std::int64_t n = static_cast<std::int64_t>(xs.size());
+    lower::Specialization spec;
+    spec.sizes = {{"n", n}};
+    std::map<std::string, ir::HostTensor> tensors;
+    tensors.emplace("x", ir::HostTensor::zeros(DType::f32, {n}));
+    tensors.emplace("out", ir::HostTensor::zeros(b.out, {n}));
+    std::memcpy(tensors.at("x").storage.data(), xs.data(), xs.size() * sizeof(float));
+    for (const auto& [name, t] : tensors) spec.strides[name] = t.strides;
+    const lower::Program program = lower::lower(kernel, Config(), spec, "host", 1);
+    const std::string text = emit_cpu_source(program).text;
+    const std::string store = text.substr(text.find("// store out"));
+    EXPECT_EQ(store.find("ts_cpu::m") == std::string::npos, b.dropped) << "[" << b.lo << ", " << b.hi << "]\n" << store;
+
+    std::map<std::string, ir::HostTensor> expected = tensors;
+    ir::InterpretArgs iargs;
+    for (auto& [name, t] : expected) iargs.tensors[name] = &t;
+    ir::interpret(*kernel, iargs, {});
+    tensors.at("out").fill_bytes(0xAA);
+    run_generated(program, tensors);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (std::isnan(tensors.at("out").load(i)) && std::isnan(expected.at("out").load(i))) continue;  // NaN's sign is unspecified
+      EXPECT_EQ(std::to_integer<int>(tensors.at("out").storage[i]), std::to_integer<int>(expected.at("out").storage[i]))
+          << dtype_name(b.out) << " clamp [" << b.lo << ", " << b.hi << "] of " << xs[i];
+    }
+  }
 }
 
 }  // namespace
