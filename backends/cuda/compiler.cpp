@@ -95,26 +95,15 @@ NvrtcResult nvrtc_compile(const Source& source, const CompileOptions& options, b
 }
 
 cache::CachedBinary compile_cached(const Source& source, const CompileOptions& options, cache::JitCache& cache) {
-  std::vector<std::string> flags = nvrtc_options(options.target);
-  flags.insert(flags.end(), options.flags.begin(), options.flags.end());
-  cache::CacheKeyInputs in;
-  in.backend = "cuda";
-  in.target = options.target;
-  in.source = source.text;  // embeds the device header, so its hash is in the key too
-  in.codegen_version = kCudaCodegenVersion;
-  in.compiler_identity = nvrtc_version();
-  in.options = flags;
-  cache::CacheRequest req;
-  req.kernel_name = source.kernel_name;
-  req.platform = options.target;
-  req.key = cache::make_cache_key(in);
-  req.source = source.text;
-  req.source_file_name = "kernel.cu";
-  req.binary_file_name = "kernel.cubin";
-  return cache.get_or_compile(req, [&](const std::filesystem::path& source_path, const std::filesystem::path&) {
-    NvrtcResult r = nvrtc_compile(source, options, false, source_path.string());
-    return std::string(reinterpret_cast<const char*>(r.cubin.data()), r.cubin.size());
-  });
+  return gpu::compile_through_cache(
+      source, options, cache,
+      {.backend = "cuda",
+       .codegen_version = kCudaCodegenVersion,
+       .compiler_identity = nvrtc_version(),
+       .options = nvrtc_options(options.target),
+       .source_file_name = "kernel.cu",
+       .binary_file_name = "kernel.cubin"},
+      [&](const std::string& source_path) { return nvrtc_compile(source, options, false, source_path).cubin; });
 }
 
 std::unique_ptr<Compiler> make_cuda_compiler(cache::JitCache& cache) {

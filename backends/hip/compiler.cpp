@@ -164,26 +164,15 @@ HiprtcResult hiprtc_compile(const Source& source, const CompileOptions& options,
 }
 
 cache::CachedBinary compile_cached(const Source& source, const CompileOptions& options, cache::JitCache& cache) {
-  std::vector<std::string> flags = hiprtc_options(options.target);
-  flags.insert(flags.end(), options.flags.begin(), options.flags.end());
-  cache::CacheKeyInputs in;
-  in.backend = "hip";
-  in.target = options.target;
-  in.source = source.text;  // embeds the device header, so its hash is in the key too
-  in.codegen_version = kHipCodegenVersion;
-  in.compiler_identity = hiprtc_identity();
-  in.options = flags;
-  cache::CacheRequest req;
-  req.kernel_name = source.kernel_name;
-  req.platform = options.target;
-  req.key = cache::make_cache_key(in);
-  req.source = source.text;
-  req.source_file_name = "kernel.hip";
-  req.binary_file_name = "kernel.hsaco";
-  return cache.get_or_compile(req, [&](const std::filesystem::path& source_path, const std::filesystem::path&) {
-    HiprtcResult r = hiprtc_compile(source, options, source_path.string());
-    return std::string(reinterpret_cast<const char*>(r.code_object.data()), r.code_object.size());
-  });
+  return gpu::compile_through_cache(
+      source, options, cache,
+      {.backend = "hip",
+       .codegen_version = kHipCodegenVersion,
+       .compiler_identity = hiprtc_identity(),
+       .options = hiprtc_options(options.target),
+       .source_file_name = "kernel.hip",
+       .binary_file_name = "kernel.hsaco"},
+      [&](const std::string& source_path) { return hiprtc_compile(source, options, source_path).code_object; });
 }
 
 std::unique_ptr<Compiler> make_hip_compiler(cache::JitCache& cache) {

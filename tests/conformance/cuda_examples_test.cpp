@@ -11,6 +11,7 @@
 #include "codegen/cuda_example_cases.h"
 #include "cuda/codegen.h"
 #include "cuda/compiler.h"
+#include "gpu_common/cached_compiler.h"
 #include "tessera/ir/interpreter.h"
 #include "tessera/runtime/device_impl.h"
 #include "tessera/runtime/registry.h"
@@ -84,12 +85,7 @@ TEST_P(CudaExamples, MatchesTheInterpreter) {
 
   const gpu::KernelSource ks = emit_cuda_kernel(program);
   const cache::CachedBinary bin = compile_cached(ks.source, {info.caps.target, {}});
-  Binary binary;
-  binary.format = Binary::Format::kCubin;
-  binary.kernel_name = ks.source.kernel_name;
-  const auto* bytes = reinterpret_cast<const std::byte*>(bin.bytes->data());
-  binary.image.assign(bytes, bytes + bin.bytes->size());
-  const std::unique_ptr<ModuleImpl> module = dev->load(binary);
+  const std::unique_ptr<ModuleImpl> module = dev->load(gpu::to_binary(bin, Binary::Format::kCubin, ks.source.kernel_name));
   const Kernel fn = module->kernel(ks.source.kernel_name);
 
   // Device buffers: inputs copied, outputs poisoned with 0xFF (NaN in every float format).
