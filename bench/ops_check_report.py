@@ -4,10 +4,14 @@
   python3 bench/ops_check_report.py subset DIR OP...  # DIR/cases_<op>.json -> DIR/timed_<op>.json and the
                                                       # check parts DIR/checkpart_<op>.<k>.json
   python3 bench/ops_check_report.py checks DIR OP...  # DIR/check_<op>.<k>.json -> one line per op
+  python3 bench/ops_check_report.py where DIR 'F=V,...' OP...  # keep the timed cases whose fields F equal V
+  python3 bench/ops_check_report.py compare DIR OP...  # DIR/{before,after}_<op>.<rep>.json -> per case
+                                                      # medians over the repeats and after / before
 """
 import glob
 import json
 import os
+import statistics
 import sys
 
 # Cases per check process: an op with more runs its check in parts, in parallel. silu_mul_fp8's
@@ -84,7 +88,40 @@ def checks(d, ops):
             print(f"   FAIL {json.dumps(r['case'], sort_keys=True)}: {r.get('errors')}")
 
 
+def where(d, spec, ops):
+    """Restricts DIR/timed_<op>.json to the cases whose fields match every F=V of `spec` (a case
+    without field F is kept: the filter names fields of some ops only)."""
+    want = {f: int(v) for f, v in (kv.split("=") for kv in spec.split(","))}
+    for op in ops:
+        path = os.path.join(d, f"timed_{op}.json")
+        if not os.path.exists(path):
+            continue
+        cases = [c for c in json.load(open(path)) if all(c.get(f, v) == v for f, v in want.items())]
+        json.dump(cases, open(path, "w"))
+        print(f"{op}: {len(cases)} timed cases where {spec}")
+
+
+def compare(d, ops):
+    """Per case: the median Tessera time over the repeats of the comparison binary (before_*) and
+    of this build (after_*), run alternately in the same call, and after / before."""
+    for op in ops:
+        times = {}
+        for side in ("before", "after"):
+            for path in sorted(glob.glob(os.path.join(d, f"{side}_{op}.*.json"))):
+                for r in load_records(path):
+                    times.setdefault(json.dumps(r["case"], sort_keys=True), {}).setdefault(side, []).append(r["time_us"])
+        for case, t in sorted(times.items()):
+            if "before" not in t or "after" not in t:
+                continue
+            b, a = statistics.median(t["before"]), statistics.median(t["after"])
+            print(f"compare {op:34s} {case:60s} before {b:8.1f} us  after {a:8.1f} us  after/before {a / b:5.3f}  "
+                  f"(runs: before {' '.join(f'{x:.1f}' for x in t['before'])}; after {' '.join(f'{x:.1f}' for x in t['after'])})")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("subset", "checks"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("subset", "checks", "where", "compare"):
         sys.exit(__doc__)
-    {"subset": subset, "checks": checks}[sys.argv[1]](sys.argv[2], sys.argv[3:])
+    if sys.argv[1] == "where":
+        where(sys.argv[2], sys.argv[3], sys.argv[4:])
+    else:
+        {"subset": subset, "checks": checks, "compare": compare}[sys.argv[1]](sys.argv[2], sys.argv[3:])

@@ -25,6 +25,10 @@
 #   2. serially, GPU to itself: `tessera run --cases timed_<op>.json --iters $ITERS --json`;
 #   3. one process: torch.compile at the same cases (bench/ops_torch_baseline.py time, with a
 #      deadline), then the per-op and overall geometric-mean speed-ups and the slower cases.
+# Focus (optional): OPS_ONLY="op ..." runs those ops only; OPS_WHERE="num_tokens=8192" times only
+# the cases with those field values (all cases are still checked); OPS_COMPARE=PATH also times
+# another `tessera` binary (e.g. the build before a kernel change) at the same cases, alternating
+# with this one OPS_REPEAT times (default 3) in phase 2, and prints per-case medians of both.
 # Every `--json` record is printed as its case finishes, so a phase stopped at its time limit
 # still reports what it did. Results under $OUT: summary.txt, torch.txt, results.tgz.
 set -u
@@ -69,7 +73,7 @@ export LD_LIBRARY_PATH="$PWD/$D/lib:${LD_LIBRARY_PATH:-}"
 export TESSERA_CACHE_DIR=/tmp/tessera-cache TESSERA_PLATFORM=${OPS_PLATFORM:-nvidia_h100}
 export TESSERA_CONFIG_DIR="$PWD/configs" OPS_CASES_DIR="$W" PYTHONUNBUFFERED=1
 T=$D/bin/tessera
-ops=$(cat "$D/OPS")
+ops=${OPS_ONLY:-$(cat "$D/OPS")}
 start=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - start) )); }
 pack() { tar -czf "$OUT/results.tgz" -C "$W" . 2>/dev/null; }  # few files come back: one archive
@@ -83,6 +87,7 @@ trap pack EXIT
 echo "== 0. case lists"
 for op in $ops; do $T run "$op" --list > "$W/cases_$op.json" || echo "list $op failed"; done
 python3 bench/ops_check_report.py subset "$W" $ops
+[ -z "${OPS_WHERE:-}" ] || python3 bench/ops_check_report.py where "$W" "$OPS_WHERE" $ops
 
 echo "== 1. checks (all cases) + torch.compile warm-up, all ops in parallel"
 p1=$(( $(left) * 45 / 100 ))
@@ -110,6 +115,18 @@ for op in $ops; do
   timeout "$t" $T run "$op" --device cuda:0 --cases "$W/timed_$op.json" --iters "$ITERS" --json \
     > "$W/time_$op.json" 2> "$W/time_$op.err" || echo "time $op exit $?: $(tail -n 1 "$W/time_$op.err")"
 done
+if [ -n "${OPS_COMPARE:-}" ]; then  # before/after at the same cases, alternating
+  for rep in $(seq 1 "${OPS_REPEAT:-3}"); do
+    for op in $ops; do
+      "$OPS_COMPARE" run "$op" --device cuda:0 --cases "$W/timed_$op.json" --iters "$ITERS" --json \
+        > "$W/before_$op.$rep.json" 2> "$W/before_$op.$rep.err" || echo "before $op exit $?"
+      if [ "$rep" = 1 ]; then cp "$W/time_$op.json" "$W/after_$op.$rep.json"; continue; fi
+      $T run "$op" --device cuda:0 --cases "$W/timed_$op.json" --iters "$ITERS" --json \
+        > "$W/after_$op.$rep.json" 2> "$W/after_$op.$rep.err" || echo "after $op exit $?"
+    done
+  done
+  python3 bench/ops_check_report.py compare "$W" $ops | tee -a "$OUT/summary.txt"
+fi
 echo "phase 2: $(( $(date +%s) - start )) s"
 
 echo "== 3. torch.compile at the same cases"

@@ -192,6 +192,40 @@ TEST(OpsCudaCodegen, AddOnMisalignedRowsUsesElementAccessesForThatTensorOnly) {
   }
 }
 
+/// rms_norm_dynamic_per_token_quant's arguments (bf16 input, fp8 result, residual and scale_ub).
+std::vector<registry::ArgValue> rms_quant_args(std::int64_t m, std::int64_t h) {
+  const DeviceId cpu = DeviceId::cpu();
+  return {TensorView(g_data, DType::f8e4m3fn, {m, h}, cpu), TensorView(g_data, DType::bf16, {m, h}, cpu),
+          TensorView(g_data, DType::bf16, {h}, cpu),         TensorView(g_data, DType::f32, {m, 1}, cpu),
+          1e-6,
+          TensorView(g_data, DType::f32, {1}, cpu),          TensorView(g_data, DType::bf16, {m, h}, cpu)};
+}
+
+// rms_norm_dynamic_per_token_quant with a residual under vLLM's H100 configs at 8192 tokens:
+// its three loops read the row of the input and of the in-place residual once, into registers,
+// where the row fits the printer's budget with the weight (rows of 2048 and 4096); rows of 5120
+// ([8192, 8192, 2048] at 8 warps, 32 registers per tensor) keep the weight there instead and
+// read the residual through the output (measured faster, bench/RESULTS.md). No spills.
+TEST(OpsCudaCodegen, RmsQuantReadsTheResidualRowOnceWhereItFits) {
+  for (std::int64_t h : {2048, 4096, 5120}) {
+    const Generated g = h100_source("rms_norm_dynamic_per_token_quant", {rms_quant_args(8192, h)});
+    const std::string& s = g.source;
+    const bool shared = h <= 4096;
+    EXPECT_NE(s.find("// note: load of input shared by device loops tile_n, tile_n2, tile_n3"), std::string::npos)
+        << h;
+    EXPECT_EQ(s.find("// note: load of residual_in shared by device loops tile_n, tile_n2, tile_n3") != std::string::npos,
+              shared) << h;
+    EXPECT_NE(s.find("// note: load of weight shared by device loops tile_n2, tile_n3"), std::string::npos) << h;
+    EXPECT_EQ(s.find("tensor:residual_in ") != std::string::npos, shared) << h;
+    if (const char* e = std::getenv("TESSERA_TEST_PRINT_SOURCE"); e && *e == '1') std::cout << s;
+    if (!backend::cuda::nvrtc().ok()) continue;  // the source was checked, not compiled
+    const backend::cuda::NvrtcResult r = backend::cuda::nvrtc_compile(g.kernel.source, {"sm_90a", {}}, true);
+    const backend::cuda::ResourceUsage u = backend::cuda::parse_ptxas_report(r.log, g.kernel.source.kernel_name);
+    EXPECT_EQ(u.spill_stores, 0) << h << "\n" << r.log;
+    EXPECT_EQ(u.spill_loads, 0) << h;
+  }
+}
+
 /// The header line of tile `name` in a generated source ("tile tile_m: block 16, ...").
 std::string tile_line(const std::string& s, const std::string& name) {
   const auto at = s.find("tile " + name + ":");
