@@ -102,42 +102,34 @@ __device__ __forceinline__ float round_f8e5m2(float x) { return f8e5m2_to_f32(f3
 // The packed cvt forms convert a pair for the cost of one conversion (conversions issue at a
 // fraction of the FP32 rate, so stores of fp8/bf16 outputs were conversion-bound). `lo` goes to
 // the lower address. Bit-identical to the scalar conversions above.
-__device__ __forceinline__ void f32x2_to_bf16(float lo, float hi, u16& a, u16& b) {
+// `cvt` packs the pair into one P register, its first operand in the upper half; fallback: the
+// scalar conversion twice.
+#define TS_F32X2_TO_PACKED(fmt, T, P, cvt, reg)                                                 \
+  __device__ __forceinline__ void f32x2_to_##fmt(float lo, float hi, T& a, T& b) {               \
+    P r;                                                                                         \
+    asm(cvt " %0, %1, %2;" : "=" reg(r) : "f"(hi), "f"(lo));                                     \
+    a = T(r), b = T(r >> (8 * sizeof(T)));                                                       \
+  }
+#define TS_F32X2_TO_SCALAR(fmt, T)                                                              \
+  __device__ __forceinline__ void f32x2_to_##fmt(float lo, float hi, T& a, T& b) {               \
+    a = f32_to_##fmt(lo), b = f32_to_##fmt(hi);                                                  \
+  }
 #if __CUDA_ARCH__ >= 800
-  u32 r;
-  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // upper half <- first operand
-  a = u16(r & 0xFFFFu), b = u16(r >> 16);
+TS_F32X2_TO_PACKED(bf16, u16, u32, "cvt.rn.bf16x2.f32", "r")
+TS_F32X2_TO_PACKED(f16, u16, u32, "cvt.rn.f16x2.f32", "r")
 #else
-  a = f32_to_bf16(lo), b = f32_to_bf16(hi);
+TS_F32X2_TO_SCALAR(bf16, u16)
+TS_F32X2_TO_SCALAR(f16, u16)
 #endif
-}
-__device__ __forceinline__ void f32x2_to_f16(float lo, float hi, u16& a, u16& b) {
-#if __CUDA_ARCH__ >= 800
-  u32 r;
-  asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
-  a = u16(r & 0xFFFFu), b = u16(r >> 16);
-#else
-  a = f32_to_f16(lo), b = f32_to_f16(hi);
-#endif
-}
-__device__ __forceinline__ void f32x2_to_f8e4m3fn(float lo, float hi, u8& a, u8& b) {
 #if __CUDA_ARCH__ >= 890
-  u16 r;
-  asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(r) : "f"(hi), "f"(lo));
-  a = u8(r & 0xFFu), b = u8(r >> 8);
+TS_F32X2_TO_PACKED(f8e4m3fn, u8, u16, "cvt.rn.satfinite.e4m3x2.f32", "h")
+TS_F32X2_TO_PACKED(f8e5m2, u8, u16, "cvt.rn.satfinite.e5m2x2.f32", "h")
 #else
-  a = f32_to_f8e4m3fn(lo), b = f32_to_f8e4m3fn(hi);
+TS_F32X2_TO_SCALAR(f8e4m3fn, u8)
+TS_F32X2_TO_SCALAR(f8e5m2, u8)
 #endif
-}
-__device__ __forceinline__ void f32x2_to_f8e5m2(float lo, float hi, u8& a, u8& b) {
-#if __CUDA_ARCH__ >= 890
-  u16 r;
-  asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(r) : "f"(hi), "f"(lo));
-  a = u8(r & 0xFFu), b = u8(r >> 8);
-#else
-  a = f32_to_f8e5m2(lo), b = f32_to_f8e5m2(hi);
-#endif
-}
+#undef TS_F32X2_TO_PACKED
+#undef TS_F32X2_TO_SCALAR
 
 /// Rounds two f32-held values to bf16 with one conversion (a Let's registers, in pairs).
 __device__ __forceinline__ void round2_bf16(float& a, float& b) {
