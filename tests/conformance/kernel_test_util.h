@@ -100,23 +100,29 @@ inline int compare(const ir::HostTensor& got, const ir::HostTensor& want, const 
   return bad;
 }
 
-/// An absolute tolerance for a matmul out = a·b accumulated in f32 in an order of its own
-/// (tensor cores sum K slices in hardware): an output that cancels to near zero keeps an error
-/// of about sqrt(K)·u·sum_k |a_ik·b_kj| (u = 2^-24, the probabilistic form of Higham's K·u
-/// bound), x4; the largest over the outputs.
-inline double matmul_abs_tol(const ir::HostTensor& a, const ir::HostTensor& b) {
+/// Absolute tolerances for a matmul out = a·b accumulated in f32 in an order of its own (tensor
+/// cores sum K slices in hardware): an output that cancels to near zero keeps an error of about
+/// sqrt(K)·u·sum_k |a_ik·b_kj| (u = 2^-24, the probabilistic form of Higham's K·u bound), x4.
+/// One per output, row-major (out[i, j] at i·n + j).
+inline std::vector<double> matmul_abs_tols(const ir::HostTensor& a, const ir::HostTensor& b) {
   const std::int64_t m = a.shape[0], kd = a.shape[1], n = b.shape[1];
-  double worst = 0;
-  std::vector<double> s(static_cast<std::size_t>(n));
+  const double scale = 4.0 * std::sqrt(double(kd)) * 0x1p-24;
+  std::vector<double> tol(static_cast<std::size_t>(m * n), 0.0);
   for (std::int64_t i = 0; i < m; ++i) {
-    std::fill(s.begin(), s.end(), 0.0);
+    double* row = tol.data() + i * n;
     for (std::int64_t p = 0; p < kd; ++p) {
       const double x = std::abs(a.at({i, p}));
-      for (std::int64_t j = 0; j < n; ++j) s[static_cast<std::size_t>(j)] += x * std::abs(b.at({p, j}));
+      for (std::int64_t j = 0; j < n; ++j) row[j] += x * std::abs(b.at({p, j}));
     }
-    for (double v : s) worst = std::max(worst, v);
+    for (std::int64_t j = 0; j < n; ++j) row[j] *= scale;
   }
-  return 4.0 * std::sqrt(double(kd)) * 0x1p-24 * worst;
+  return tol;
+}
+
+/// The largest of `matmul_abs_tols`: one absolute tolerance for every output.
+inline double matmul_abs_tol(const ir::HostTensor& a, const ir::HostTensor& b) {
+  const std::vector<double> tol = matmul_abs_tols(a, b);
+  return tol.empty() ? 0.0 : *std::max_element(tol.begin(), tol.end());
 }
 
 }  // namespace tessera::test
