@@ -9,6 +9,7 @@
 #error "dispatch_state.h is private to core/src/registry"
 #endif
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -25,12 +26,20 @@
 namespace tessera::registry::detail {
 
 /// A short tuple of integers used as a hash key on the dispatch path (no allocation; the
-/// slots past `n` stay uninitialized and are never read).
+/// slots past `n` stay uninitialized and are never read, copies included).
 struct IntKey {
   static constexpr std::size_t kCapacity = 64;
   std::array<std::int64_t, kCapacity> v;  // NOLINT: only v[0, n) is ever read
   std::size_t n = 0;
+  // Not value-initialized: every warm call builds a key, and zeroing 512 bytes there is what
+  // 6951fee removed. Copies (slow path and map inserts only) take v[0, n): cheaper than the
+  // implicit 520-byte copy, and they never read an indeterminate slot.
   IntKey() {}  // NOLINT: see v
+  IntKey(const IntKey& o) : n(o.n) { std::copy_n(o.v.begin(), o.n, v.begin()); }
+  IntKey& operator=(const IntKey& o) {
+    if (this != &o) n = o.n, std::copy_n(o.v.begin(), o.n, v.begin());
+    return *this;
+  }
   void push(std::int64_t x) {
     TS_INTERNAL_CHECK(n < kCapacity) << "dispatch key too long";
     v[n++] = x;
