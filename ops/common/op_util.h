@@ -29,6 +29,15 @@ inline constexpr double kInt8Min = -128.0;
 inline constexpr double kInt8Max = 127.0;
 inline constexpr double kInt8MinScale = 1.1920928955078125e-07;
 
+/// The quantization constants of an output dtype (vLLM's get_fp8_min_max / get_int8_min_max
+/// and their smallest scales).
+struct QuantRange {
+  double min, max, min_scale;
+};
+inline QuantRange quant_range(bool int8) {
+  return int8 ? QuantRange{kInt8Min, kInt8Max, kInt8MinScale} : QuantRange{-kFp8Max, kFp8Max, kFp8MinScale};
+}
+
 /// vLLM's token-count list T14 = 1, 2, 4, ..., 8192.
 std::vector<std::int64_t> token_counts_t14();
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ops/common/op_util.h"
+#include "ops/common/rms_quant.h"
 #include "ops/ops.h"
 #include "tessera/lang/lang.h"
 #include "tessera/registry/picker.h"
@@ -13,17 +14,10 @@ namespace tessera::ops {
 namespace {
 
 constexpr const char* kName = "rms_norm_dynamic_per_token_quant";
-enum Arg : std::size_t { kResult, kInput, kWeight, kScale, kEpsilon, kScaleUb, kResidual };
+using rms_quant::kEpsilon, rms_quant::kInput, rms_quant::kResidual, rms_quant::kResult, rms_quant::kScale,
+    rms_quant::kScaleUb, rms_quant::kWeight;
 /// Binding::variant entries.
 enum Variant : std::size_t { kVDtype, kVHidden, kVInt8, kVUb, kVResidual };
-
-/// The quantization constants of a result dtype (vLLM's get_fp8_min_max / get_int8_min_max).
-struct QuantRange {
-  double min, max, min_scale;
-};
-QuantRange quant_range(bool int8) {
-  return int8 ? QuantRange{kInt8Min, kInt8Max, kInt8MinScale} : QuantRange{-kFp8Max, kFp8Max, kFp8MinScale};
-}
 
 /// Whether the three loops read the in-place residual through an input view (see define).
 /// The printer keeps an input's row in registers for sibling loops, first come first served,
@@ -36,31 +30,12 @@ QuantRange quant_range(bool int8) {
 bool shared_residual_reads(std::int64_t hidden) { return hidden <= 4096; }
 
 void bind(registry::KernelArgs args, registry::Binding& b) {
-  const runtime::TensorView& result = registry::tensor_arg(args, kResult);
-  const runtime::TensorView& input = registry::tensor_arg(args, kInput);
-  const runtime::TensorView& weight = registry::tensor_arg(args, kWeight);
-  const runtime::TensorView& scale = registry::tensor_arg(args, kScale);
-  const runtime::TensorView* ub = registry::optional_tensor_arg(args, kScaleUb);
-  const runtime::TensorView* residual = registry::optional_tensor_arg(args, kResidual);
-  expect_tensor(kName, "input", input, {DType::bf16, DType::f16, DType::f32}, 2);
-  const std::int64_t m = input.size(0), h = input.size(1);
-  expect_tensor(kName, "result", result, {DType::f8e4m3fn, DType::i8}, 2);
-  expect(result.size(0) == m && result.size(1) == h, kName, "result", result, "of the input's shape");
-  expect(weight.dtype() == input.dtype() && weight.rank() == 1 && weight.size(0) == h, kName, "weight", weight,
-         "a 1-d tensor of the input's dtype and hidden size");
-  expect_tensor(kName, "scale", scale, {DType::f32}, 2);
+  const rms_quant::Call c = rms_quant::check_args(kName, args);
+  const runtime::TensorView &input = *c.input, &weight = *c.weight, &result = *c.result, &scale = *c.scale;
+  const runtime::TensorView *ub = c.scale_ub, *residual = c.residual;
+  const std::int64_t m = c.m, h = c.h;
+  const bool int8 = c.int8;
   expect(scale.size(0) == m && scale.size(1) == 1, kName, "scale", scale, "[num_tokens, 1]");
-  const bool int8 = result.dtype() == DType::i8;
-  if (ub) expect(!int8, kName, "scale_ub", *ub, "None with an int8 result (vLLM: scale_ub needs an fp8 result)");
-  if (residual) {
-    expect(residual->dtype() == input.dtype() && residual->rank() == 2 && residual->size(0) == m &&
-               residual->size(1) == h,
-           kName, "residual", *residual, "None or a tensor of the input's dtype and shape");
-    expect_inner_contiguous(kName, "residual", *residual);
-  }
-  expect_inner_contiguous(kName, "input", input);
-  expect_inner_contiguous(kName, "result", result);
-  expect(weight.size(0) <= 1 || weight.stride(0) == 1, kName, "weight", weight, "contiguous");
   b.variant.push_back(static_cast<std::int64_t>(input.dtype()));
   b.variant.push_back(h);  // Helion specializes hidden_size: the 1 / H constant is per size
   b.variant.push_back(int8);
@@ -141,48 +116,26 @@ ir::Kernel define(const registry::Binding& b) {
 
 /// vLLM's baseline in float64 with the kernel's f32 and input-dtype roundings.
 void reference(registry::HostArgs& a) {
-  const ir::HostTensor& x = registry::host_tensor_arg(a, kInput);
-  const ir::HostTensor& w = registry::host_tensor_arg(a, kWeight);
   ir::HostTensor& result = registry::host_tensor_arg(a, kResult);
   ir::HostTensor& scale = registry::host_tensor_arg(a, kScale);
   const ir::HostTensor* ub = registry::optional_host_tensor_arg(a, kScaleUb);
-  ir::HostTensor* res = std::holds_alternative<ir::HostTensor>(a[kResidual]) ? &std::get<ir::HostTensor>(a[kResidual])
-                                                                            : nullptr;
-  const double eps = registry::host_float_arg(a, kEpsilon);
   const bool int8 = result.dtype == DType::i8;
   const QuantRange q = quant_range(int8);
-  const DType dt = x.dtype;
   auto f32 = [](double v) { return ir::round_to_dtype(v, DType::f32); };
-  auto in_dt = [&](double v) { return ir::round_to_dtype(f32(v), dt); };
-  const std::int64_t m = x.shape[0], h = x.shape[1];
+  const std::int64_t m = result.shape[0], h = result.shape[1];
   const double ub_value = ub ? ub->load(0) : 0;
-  auto at = [](const ir::HostTensor& t, std::int64_t i, std::int64_t j) { return t.strides[0] * i + t.strides[1] * j; };
   for_each_row(m, [&](std::int64_t i) {  // rows are independent (the residual row too)
-    std::vector<double> row(static_cast<std::size_t>(h)), xn(static_cast<std::size_t>(h));
-    double ss = 0;
-    for (std::int64_t j = 0; j < h; ++j) {
-      double v = x.load(at(x, i, j));
-      if (res) {
-        v = f32(v + res->load(at(*res, i, j)));
-        res->store(at(*res, i, j), v);  // rounded to the residual's dtype by the store
-      }
-      row[j] = v;
-      ss += v * v;
-    }
-    const double ms = f32(f32(ss) * f32(1.0 / static_cast<double>(h)));
-    const double r = f32(1.0 / std::sqrt(f32(ms + f32(eps))));
+    std::vector<double> xn;
+    rms_quant::normalized_row(a, i, xn);
     double s = 0;
-    for (std::int64_t j = 0; j < h; ++j) {
-      xn[j] = in_dt(in_dt(row[j] * r) * w.load(j * w.strides[0]));
-      s = std::max(s, std::fabs(xn[j]));
-    }
+    for (double v : xn) s = std::max(s, std::fabs(v));
     if (ub) s = std::min(s, ub_value);
     s = std::max(f32(s * f32(1.0 / q.max)), f32(q.min_scale));
     scale.store(i * scale.strides[0], s);
     const double inv = f32(1.0 / s);
     for (std::int64_t j = 0; j < h; ++j) {
       const double y = int8 ? std::nearbyint(f32(xn[j] * inv)) : f32(xn[j] / s);
-      result.store(at(result, i, j), std::clamp(y, q.min, q.max));
+      result.store(result.strides[0] * i + result.strides[1] * j, std::clamp(y, q.min, q.max));
     }
   });
 }
@@ -203,24 +156,14 @@ std::vector<CaseKey> input_keys() {
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const std::int64_t h = key_int(key, "hidden_size"), m = key_int(key, "num_tokens");
-  const bool int8 = key.get_int("int8").value_or(0) != 0;
-  const bool with_res = key.get_int("residual").value_or(1) != 0;
-  const bool with_ub = !int8 && key.get_int("scale_ub").value_or(1) != 0;
-  const double eps = 1e-6;
-  ir::HostTensor x = random_normal(DType::bf16, {m, h}, rng);
-  ir::HostTensor res = random_normal(DType::bf16, {m, h}, rng);
-  ir::HostTensor w = random_normal(DType::bf16, {h}, rng, 1.0, 1.0);
-  registry::HostArg ub;
-  if (with_ub) {
-    ub = scalar_tensor(rms_quant_scale_ub(x, with_res ? &res : nullptr, w, eps));
-  }
-  return {poisoned(int8 ? DType::i8 : DType::f8e4m3fn, {m, h}),
-          std::move(x),
-          std::move(w),
+  rms_quant::Inputs in = rms_quant::make_inputs(key, m, h, DType::bf16, rng);
+  return {poisoned(in.int8 ? DType::i8 : DType::f8e4m3fn, {m, h}),
+          std::move(in.x),
+          std::move(in.weight),
           poisoned(DType::f32, {m, 1}),
-          eps,
-          std::move(ub),
-          with_res ? registry::HostArg(std::move(res)) : registry::HostArg(std::monostate{})};
+          in.eps,
+          std::move(in.scale_ub),
+          in.with_residual ? registry::HostArg(std::move(in.residual)) : registry::HostArg(std::monostate{})};
 }
 
 }  // namespace
@@ -229,32 +172,14 @@ registry::KernelSpec rms_norm_dynamic_per_token_quant_spec() {
   registry::KernelSpec s;
   s.name = kName;
   s.summary = "RMSNorm (optional fused residual add) then per-token dynamic fp8/int8 quantization (vLLM)";
-  s.signature = {{"result", registry::ArgKind::kTensor, false, true},
-                 {"input", registry::ArgKind::kTensor},
-                 {"weight", registry::ArgKind::kTensor},
-                 {"scale", registry::ArgKind::kTensor, false, true},
-                 {"epsilon", registry::ArgKind::kFloat},
-                 {"scale_ub", registry::ArgKind::kTensor, true},
-                 {"residual", registry::ArgKind::kTensor, true, true}};
+  s.signature = rms_quant::signature();
   s.bind = bind;
   s.define = define;
   s.picker = pick;
   s.inputs = {input_keys, make_inputs};
   s.reference = reference;
-  // scale = max |bf16(bf16(x * r) * w)| / 448: the kernel's r differs from the reference's by a
-  // few f32 ULPs (the f32 sum of squares in another order; rsqrt within its 2-ULP bound, ir/ops.h),
-  // which may round x * r to the neighbouring input-dtype value. That step (<= eps relative)
-  // moves the product with w by < 2 steps of its own rounding, so the scale may differ by up to
-  // 2 eps of the input dtype (rel_ulps); f32 inputs have no such rounding (1e-6).
-  s.checks = {{.arg = kResult, .max_ulp = 1},
-              {.arg = kScale, .max_ulp = -1, .max_rel = 1e-6, .rel_ulps = 2, .precision_of = kInput},
-              {.arg = kResidual, .max_ulp = 0}};
-  s.work = [](const registry::HostArgs& a) {
-    const auto& x = registry::host_tensor_arg(a, kInput);
-    const double n = static_cast<double>(x.numel()), in = dtype_size(x.dtype);
-    const bool res = std::holds_alternative<ir::HostTensor>(a[kResidual]);
-    return registry::Work{n * (in + 1 + (res ? 2 * in : 0)), 8.0 * n};
-  };
+  s.checks = rms_quant::checks();
+  s.work = rms_quant::work;
   return s;
 }
 

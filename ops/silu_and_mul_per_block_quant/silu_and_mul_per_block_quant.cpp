@@ -17,14 +17,6 @@ enum Arg : std::size_t { kOut, kInput, kScales, kGroupSize, kScaleUb, kIsScaleTr
 /// Binding::variant entries.
 enum Variant : std::size_t { kVDtype, kVGroupSize, kVInt8, kVUb };
 
-/// The quantization constants of an output dtype (vLLM's get_fp8_min_max / get_int8_min_max).
-struct QuantRange {
-  double min, max, min_scale;
-};
-QuantRange quant_range(bool int8) {
-  return int8 ? QuantRange{kInt8Min, kInt8Max, kInt8MinScale} : QuantRange{-kFp8Max, kFp8Max, kFp8MinScale};
-}
-
 void bind(registry::KernelArgs args, registry::Binding& b) {
   const runtime::TensorView& out = registry::tensor_arg(args, kOut);
   const runtime::TensorView& input = registry::tensor_arg(args, kInput);
