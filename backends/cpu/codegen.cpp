@@ -28,12 +28,15 @@ using lower::ReductionStrategy;
 /// Arrays above this size live on the heap (a program runs on a worker thread's stack).
 constexpr std::int64_t kMaxStackArrayBytes = 256 * 1024;
 /// Independent partial accumulators of a reduction along the innermost axis: 64 (four AVX-512
-/// vectors of f32) when the reduced axis has that many lanes, else 16. g++ keeps the partials
-/// in memory between iterations of the element loop (a store and a reload per vector), so one
-/// vector of partials made every reduction wait on store-to-load forwarding plus the combine's
-/// latency per 16 elements: layer_norm's sum of squares took 46% of its time (2026-11-22,
-/// perf); four independent vectors overlap those waits.
-constexpr int kPartials = 64, kFewPartials = 16;
+/// vectors of f32) when the reduced axis has at least kManyPartialsFrom lanes, else 16. g++
+/// keeps the partials in memory between iterations of the element loop (a store and a reload
+/// per vector), so one vector of partials made every long reduction wait on store-to-load
+/// forwarding plus the combine's latency per 16 elements: layer_norm's sum of squares took 46%
+/// of its time (2026-11-22, perf); four independent vectors overlap those waits. Short axes keep
+/// 16: the combining tree's last levels are scalar, and with 64 partials its two extra levels
+/// made silu_and_mul_per_block_quant's 128-wide group amax cost 2.64 instead of 2.39 cycles per
+/// element.
+constexpr int kPartials = 64, kFewPartials = 16, kManyPartialsFrom = 512;
 
 class Emitter {
  public:
@@ -297,7 +300,7 @@ void Emitter::materialize_reduce(const ir::Reduce& r, const Expr& self) {
     prepare(r.a);
     const bool innermost = r.axis == static_cast<int>(in_axes.size()) - 1;
     if (innermost) {  // independent partials, combined as a fixed tree
-      const int partials = p_.shape_of({red}, /*cpu=*/true)[0] >= kPartials ? kPartials : kFewPartials;
+      const int partials = p_.shape_of({red}, /*cpu=*/true)[0] >= kManyPartialsFrom ? kPartials : kFewPartials;
       const std::string np = std::to_string(partials);
       loop_nest(self.type().axes, [&] {
         const std::string n = count(red), i = idx(red), part = "part";
@@ -320,9 +323,9 @@ void Emitter::materialize_reduce(const ir::Reduce& r, const Expr& self) {
         close();
         for (int w = partials / 2; w >= 1; w /= 2) {
           line("for (int l = 0; l < " + std::to_string(w) + "; ++l) " + part + "[l] = " +
-               form.combine(part + "[l]", part + "[l + " + std::to_string(w) + "]") + ";");
+               form.merge(part + "[l]", part + "[l + " + std::to_string(w) + "]") + ";");
         }
-        line(acc + " = " + form.combine(acc, part + "[0]") + ";");
+        line(acc + " = " + form.merge(acc, part + "[0]") + ";");
       });
     } else {  // reduced axis outermost: sequential along it, vectorized across the others
       loop_nest({red}, [&] { loop_nest(self.type().axes, [&] { line(acc + " = " + form.combine(acc, elem(r.a)) + ";"); }); });

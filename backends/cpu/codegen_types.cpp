@@ -201,8 +201,10 @@ ReduceForm reduce_form(ir::ReduceOp op, DType t) {
     case ir::ReduceOp::amax:
       f.init = vt + "(0)";
       f.combine = [vt](const std::string& a, const std::string& b) { return "ts_cpu::maximum<" + vt + ">(" + a + ", std::abs(" + b + "))"; };
+      f.merge = [vt](const std::string& a, const std::string& b) { return "ts_cpu::maximum<" + vt + ">(" + a + ", " + b + ")"; };
       break;
   }
+  if (!f.merge) f.merge = f.combine;
   return f;
 }
 

@@ -43,8 +43,10 @@ std::string binary(ir::BinaryOp op, DType t, const std::string& a, const std::st
 struct ReduceForm {
   std::string acc_type;  ///< value type of the input
   std::string init;      ///< the neutral element
-  /// `combine(acc, x)`: the accumulator after adding element (or partial) `x`.
+  /// `combine(acc, x)`: the accumulator after adding element `x`.
   std::function<std::string(const std::string&, const std::string&)> combine;
+  /// `merge(acc, p)`: the accumulator after adding partial result `p` (amax: no abs again).
+  std::function<std::string(const std::string&, const std::string&)> merge;
 };
 /// The form of reduction `op` over values of dtype `t`.
 ReduceForm reduce_form(ir::ReduceOp op, DType t);
