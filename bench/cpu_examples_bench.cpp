@@ -22,6 +22,7 @@
 #include <random>
 #include <vector>
 
+#include "cpu_bench_util.h"
 #include "cpu/codegen_prelude.h"
 #include "examples/examples.h"
 #include "tessera/lang/kernel.h"
@@ -32,9 +33,6 @@ namespace {
 
 using namespace tessera::numeric;
 namespace pre = ts_cpu;
-
-constexpr std::int64_t kRows = 4096, kCols = 4096;  // 16 Mi elements: 32-64 MiB per tensor
-constexpr std::int64_t kMatmul = 1024;
 
 runtime::Device& cpu() {
   static runtime::Device d = [] {
@@ -71,10 +69,6 @@ Buf make(DType dtype, std::vector<std::int64_t> shape, double lo = -2, double hi
   return b;
 }
 
-void set_bytes(benchmark::State& state, double bytes) {
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-}
-
 template <typename Body>
 void rows_parallel(std::int64_t rows, Body&& body) {
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, rows, 8), [&](const tbb::blocked_range<std::int64_t>& r) {
@@ -94,7 +88,6 @@ void time_calls(benchmark::State& state, const lang::Kernel& k, std::initializer
   for (auto _ : state) k(args);
   if (auto c = k.bind(args)->config()) state.SetLabel(c->to_json().dump());
 }
-Config cfg(const char* json) { return Config::from_json(json::Json::parse(json), "bench"); }
 
 // ---- copy: the bandwidth ceiling ------------------------------------------------------------
 
@@ -140,8 +133,6 @@ BENCHMARK(BM_add_tessera)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_add_tbb)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---- silu_mul_fp8: out[m, d] = e4m3(bf16(silu(a)·b) / scale), x bf16 [m, 2d] ------------------
-
-constexpr double kSiluBytes = double(kRows) * kCols * 2 + double(kRows) * (kCols / 2) + 4;
 
 void BM_silu_mul_fp8_tessera(benchmark::State& state) {
   Buf x = make(DType::bf16, {kRows, kCols}), scale = make(DType::f32, {1}, 0.5, 1.5),
@@ -281,8 +272,6 @@ BENCHMARK(BM_layer_norm_tbb)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---- dynamic per-token fp8 quant: bf16 [m, n] -> e4m3 [m, n] + f32 scale [m, 1] -----------------
 
-constexpr double kQuantBytes = double(kRows) * kCols * 3 + kRows * 4.0;
-
 void BM_quant_tessera(benchmark::State& state) {
   Buf x = make(DType::bf16, {kRows, kCols}), result = make(DType::f8e4m3fn, {kRows, kCols}),
       scale = make(DType::f32, {kRows, 1});
@@ -318,10 +307,6 @@ BENCHMARK(BM_quant_tbb)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---- matmul: bf16 [M, K] x [K, N] -> bf16, f32 accumulation ----------------------------------
 
-void set_flops(benchmark::State& state) {
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * kMatmul * kMatmul * kMatmul / 1e9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
-}
 void BM_matmul_tessera(benchmark::State& state) {
   Buf a = make(DType::bf16, {kMatmul, kMatmul}), b = make(DType::bf16, {kMatmul, kMatmul}, -2, 2, 2),
       out = make(DType::bf16, {kMatmul, kMatmul});

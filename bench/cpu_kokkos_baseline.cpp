@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "cpu_bench_util.h"
 #include "cpu/codegen_prelude.h"
 #include "examples/examples.h"
 #include "tessera/lang/kernel.h"
@@ -42,9 +43,6 @@ using U16 = Kokkos::View<std::uint16_t**, Kokkos::LayoutRight, Kokkos::HostSpace
 using U8 = Kokkos::View<std::uint8_t**, Kokkos::LayoutRight, Kokkos::HostSpace>;    // e4m3 bits
 using Vec16 = Kokkos::View<std::uint16_t*, Kokkos::HostSpace>;
 
-constexpr std::int64_t kRows = 4096, kCols = 4096;
-constexpr std::int64_t kMatmul = 1024;
-
 Kokkos::RangePolicy<Exec> rows(std::int64_t n) { return Kokkos::RangePolicy<Exec>(0, n); }
 
 /// Random f32 / bf16 contents in [lo, hi).
@@ -60,14 +58,6 @@ void fill_bf16(const V& v, unsigned seed) {
   std::uniform_real_distribution<float> d(-2, 2);
   std::uint16_t* p = v.data();
   for (std::size_t i = 0; i < v.span(); ++i) p[i] = bf16_from_float(d(rng));
-}
-
-void set_bytes(benchmark::State& state, double bytes) {
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-}
-void set_flops(benchmark::State& state) {
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * kMatmul * kMatmul * kMatmul / 1e9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 /// Seconds per call of each kernel's Kokkos loop, recorded by its Kokkos row (registered, and
@@ -98,7 +88,7 @@ void time_tessera(benchmark::State& state, const std::string& name, ir::Kernel d
   if (state.range(0) == 1) cap = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, 1);
   tessera::init();
   std::vector<Config> cs;
-  for (const char* c : configs) cs.push_back(Config::from_json(json::Json::parse(c), "bench"));
+  for (const char* c : configs) cs.push_back(cfg(c));
   lang::Kernel k(std::move(def), std::move(cs));
   runtime::Device cpu = tessera::open_device("cpu");
   k(args);  // compile + light autotune
@@ -146,7 +136,6 @@ TS_TESSERA_ROWS(BM_add_tessera);
 
 // ---- silu_mul_fp8: out[m, d] = e4m3(bf16(silu(a)·b) / scale), x bf16 [m, 2d] ------------------
 
-constexpr double kSiluBytes = double(kRows) * kCols * 2 + double(kRows) * (kCols / 2) + 4;
 struct SiluData {
   U16 x{"x", kRows, kCols};
   Kokkos::View<float*, Kokkos::HostSpace> scale{"scale", 1};
@@ -289,7 +278,6 @@ TS_TESSERA_ROWS(BM_softmax_tessera);
 
 // ---- dynamic per-token fp8 quant: bf16 [m, n] -> e4m3 [m, n] + f32 scale [m, 1] -----------------
 
-constexpr double kQuantBytes = double(kRows) * kCols * 3 + kRows * 4.0;
 struct QuantData {
   U16 x{"x", kRows, kCols};
   U8 result{"result", kRows, kCols};
