@@ -40,7 +40,11 @@ constexpr int kPartials = 64, kFewPartials = 16, kManyPartialsFrom = 512;
 
 class Emitter {
  public:
-  explicit Emitter(const Program& p) : p_(p), k_(*p.kernel), lets_(plan_lets(p)) {}
+  explicit Emitter(const Program& p) : p_(p), k_(*p.kernel), lets_(plan_lets(p)) {
+    ir::visit_with(k_.body, [](const Expr&) {}, [&](const ir::Stmt& s) {
+      if (const auto* l = s.as<ir::Let>()) let_values_.emplace(l->id, l->value);
+    });
+  }
 
   std::string run();
 
@@ -112,6 +116,8 @@ class Emitter {
     return it == inlined_.end() ? e : resolve(it->second);
   }
   const Expr& without_saturated_clamp(DType t, const Expr& v) const;
+  const Expr& definition(const Expr& e) const;
+  bool at_most_zero(const Expr& e) const;
   std::string stored(DType t, const Expr& value);
   std::string address(const std::string& tensor, const std::vector<ir::Index>& indices);
   std::string elem(const Expr& e);
@@ -136,6 +142,7 @@ class Emitter {
   const LetPlan lets_;
   std::map<int, Expr> inlined_;        ///< inlined Lets in scope: id -> value
   std::map<int, std::string> aliases_;  ///< Lets bound to a materialized Reduce/Dot array
+  std::map<int, Expr> let_values_;      ///< every Let's value, by id
 };
 
 std::string Emitter::address(const std::string& tensor, const std::vector<ir::Index>& indices) {
@@ -193,6 +200,26 @@ const Expr& Emitter::without_saturated_clamp(DType t, const Expr& v) const {
   return v;
 }
 
+/// The value `e` stands for: through Vars of Lets (inlined or not) to the defining expression.
+const Expr& Emitter::definition(const Expr& e) const {
+  const auto* v = e.as<ir::Var>();
+  const auto it = v ? let_values_.find(v->id) : let_values_.end();
+  return it == let_values_.end() ? e : definition(it->second);
+}
+
+/// True when every lane of `e` is <= 0 or NaN because it is `x - max(x)` with the maximum taken
+/// over an axis of the same value x and broadcast back (softmax's stable form): axis identity
+/// lines each lane of x up with the maximum over a set that holds it, and x - m rounds to <= 0
+/// for x <= m (NaN anywhere makes m NaN).
+bool Emitter::at_most_zero(const Expr& e) const {
+  const auto* sub = definition(e).as<ir::Binary>();
+  if (sub == nullptr || sub->op != ir::BinaryOp::sub) return false;
+  const Expr* m = &definition(sub->b);
+  if (const auto* x = m->as<ir::ExpandDims>()) m = &definition(x->a);
+  const auto* r = m->as<ir::Reduce>();
+  return r != nullptr && r->op == ir::ReduceOp::max && definition(r->a).same_as(definition(sub->a));
+}
+
 /// `value` as a stored element of `t`. A cast to `t` right before the store is folded into
 /// the conversion (encoding a value rounded to `t` gives the same bits as encoding it unrounded).
 std::string Emitter::stored(DType t, const Expr& value) {
@@ -231,7 +258,13 @@ std::string Emitter::elem(const Expr& e) {
     return "(t" + std::to_string(n->tile_var) + "_base + i_t" + std::to_string(n->tile_var) + ")";
   }
   if (const auto* n = e.as<ir::Load>()) return from_storage(e.dtype(), address(n->tensor, n->indices));
-  if (const auto* n = e.as<ir::Unary>()) return unary(n->op, e.dtype(), elem(n->a), k_.math_mode);
+  if (const auto* n = e.as<ir::Unary>()) {
+    // exp of a value known to be <= 0 (softmax's x - max): the shorter exp with exp_fast's bits.
+    if (n->op == ir::UnaryOp::exp && k_.math_mode == ir::MathMode::fast && e.dtype() == DType::f32 && at_most_zero(n->a)) {
+      return "ts_cpu::exp_nonpositive_fast(" + elem(n->a) + ")";
+    }
+    return unary(n->op, e.dtype(), elem(n->a), k_.math_mode);
+  }
   if (const auto* n = e.as<ir::Binary>()) {
     // Fast mode: a divisor constant along the innermost axis (a row's sum, a scale) becomes a
     // reciprocal the compiler hoists out of the element loop, and the loop multiplies: one

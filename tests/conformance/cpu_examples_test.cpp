@@ -178,6 +178,37 @@ TEST(CpuCodegen, FastDivisionByARowConstantIsAHoistableReciprocal) {
   EXPECT_NE(exact_text.find("] / red1[i_t0])"), std::string::npos);
 }
 
+TEST(CpuCodegen, ExpOfXMinusItsMaxUsesTheNonPositiveExp) {
+  // softmax's exp(x - max(x)) is <= 0 in every lane: the shorter exp (exp_fast's bits on x <= 0,
+  // cpu_prelude_test); the conformance cases check softmax's values. The maximum of another
+  // tensor proves nothing and keeps exp_fast, as does MathMode::exact.
+  lower::Specialization spec;
+  spec.sizes = {{"m", 8}, {"n", 64}};
+  auto source = [&](const ir::Kernel& k) {  // the kernel function, after the prelude
+    const std::string text =
+        emit_cpu_source(lower::lower(std::make_shared<const ir::Kernel>(k), Config(), spec, "host", 1)).text;
+    return text.substr(text.find("extern \"C\""));
+  };
+  const std::string softmax = source(examples::softmax_kernel(DType::f32));
+  EXPECT_NE(softmax.find("ts_cpu::exp_nonpositive_fast("), std::string::npos) << softmax;
+  EXPECT_EQ(softmax.find("ts_cpu::exp_fast("), std::string::npos) << softmax;
+  const ir::Kernel other = lang::define("exp_minus_other_max", [&](lang::Builder& k) {
+    auto x = k.input("x", DType::f32, {"m", "n"});
+    auto y = k.input("y", DType::f32, {x.dim(0), x.dim(1)});
+    auto out = k.output("out", DType::f32, {x.dim(0), x.dim(1)});
+    k.tile({x.dim(0)}, [&](lang::Tile tm) {
+      auto v = x(tm, lang::all());
+      out(tm, lang::all()) = lang::exp(v - lang::max(y(tm, lang::all()), 1)[{lang::all(), lang::none()}]);
+    });
+  });
+  const std::string other_text = source(other);
+  EXPECT_EQ(other_text.find("exp_nonpositive_fast("), std::string::npos) << other_text;
+  EXPECT_NE(other_text.find("ts_cpu::exp_fast("), std::string::npos) << other_text;
+  ir::Kernel exact = examples::softmax_kernel(DType::f32);
+  exact.math_mode = ir::MathMode::exact;
+  EXPECT_EQ(source(exact).find("exp_nonpositive_fast("), std::string::npos);
+}
+
 TEST(CpuCodegen, ClampBeforeASaturatingFp8CastIsDroppedOnlyWhenRedundant) {
   // clamp(x, lo, hi).to(fp8): fp8 saturates to ±max and keeps NaN, so a clamp whose bounds lie
   // outside [-max, max] changes no encoding and the generated store leaves it out; a bound
