@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "c_spelling.h"
 #include "tessera/error.h"
 
 namespace tessera::backend::cpu {
@@ -162,19 +163,14 @@ std::string unary(ir::UnaryOp op, DType t, const std::string& x, ir::MathMode mo
 std::string binary(ir::BinaryOp op, DType t, const std::string& a, const std::string& b) {
   std::string r;
   switch (op) {
-    case ir::BinaryOp::add: r = "(" + a + " + " + b + ")"; break;
-    case ir::BinaryOp::sub: r = "(" + a + " - " + b + ")"; break;
-    case ir::BinaryOp::mul: r = "(" + a + " * " + b + ")"; break;
-    case ir::BinaryOp::div: r = "(" + a + " / " + b + ")"; break;
+    case ir::BinaryOp::add: case ir::BinaryOp::sub: case ir::BinaryOp::mul: case ir::BinaryOp::div:
+      r = infix(op, a, b);
+      break;
     case ir::BinaryOp::maximum: r = "ts_cpu::maximum<" + value_type(t) + ">(" + a + ", " + b + ")"; break;
     case ir::BinaryOp::minimum: r = "ts_cpu::minimum<" + value_type(t) + ">(" + a + ", " + b + ")"; break;
     case ir::BinaryOp::pow: r = "std::pow(" + a + ", " + b + ")"; break;
-    case ir::BinaryOp::eq: return "(" + a + " == " + b + ")";
-    case ir::BinaryOp::ne: return "(" + a + " != " + b + ")";
-    case ir::BinaryOp::lt: return "(" + a + " < " + b + ")";
-    case ir::BinaryOp::le: return "(" + a + " <= " + b + ")";
-    case ir::BinaryOp::gt: return "(" + a + " > " + b + ")";
-    case ir::BinaryOp::ge: return "(" + a + " >= " + b + ")";
+    case ir::BinaryOp::eq: case ir::BinaryOp::ne: case ir::BinaryOp::lt: case ir::BinaryOp::le:
+    case ir::BinaryOp::gt: case ir::BinaryOp::ge: return infix(op, a, b);
   }
   if (!dtype_is_float(t)) r = "static_cast<" + value_type(t) + ">(" + r + ")";  // i32 promotion
   return round_to(t, r);

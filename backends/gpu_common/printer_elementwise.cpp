@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "c_spelling.h"
 #include "gpu_common/printer_internal.h"
 #include "tessera/error.h"
 
@@ -170,19 +171,13 @@ std::string binary(ir::BinaryOp op, DType t, const std::string& a, const std::st
   const std::string vt = value_type(t);
   std::string r;
   switch (op) {
-    case ir::BinaryOp::add: r = "(" + a + " + " + b + ")"; break;
-    case ir::BinaryOp::sub: r = "(" + a + " - " + b + ")"; break;
-    case ir::BinaryOp::mul: r = "(" + a + " * " + b + ")"; break;
-    case ir::BinaryOp::div: r = fast ? "ts::fast_div(" + a + ", " + b + ")" : "(" + a + " / " + b + ")"; break;
+    case ir::BinaryOp::add: case ir::BinaryOp::sub: case ir::BinaryOp::mul: r = infix(op, a, b); break;
+    case ir::BinaryOp::div: r = fast ? "ts::fast_div(" + a + ", " + b + ")" : infix(op, a, b); break;
     case ir::BinaryOp::maximum: r = "ts::maximum<" + vt + ">(" + a + ", " + b + ")"; break;
     case ir::BinaryOp::minimum: r = "ts::minimum<" + vt + ">(" + a + ", " + b + ")"; break;
     case ir::BinaryOp::pow: r = (vt == "float" ? "powf(" : "pow(") + a + ", " + b + ")"; break;
-    case ir::BinaryOp::eq: return "(" + a + " == " + b + ")";
-    case ir::BinaryOp::ne: return "(" + a + " != " + b + ")";
-    case ir::BinaryOp::lt: return "(" + a + " < " + b + ")";
-    case ir::BinaryOp::le: return "(" + a + " <= " + b + ")";
-    case ir::BinaryOp::gt: return "(" + a + " > " + b + ")";
-    case ir::BinaryOp::ge: return "(" + a + " >= " + b + ")";
+    case ir::BinaryOp::eq: case ir::BinaryOp::ne: case ir::BinaryOp::lt: case ir::BinaryOp::le:
+    case ir::BinaryOp::gt: case ir::BinaryOp::ge: return infix(op, a, b);
   }
   if (!dtype_is_float(t)) r = "(" + vt + ")(" + r + ")";
   return round_to(t, r);
