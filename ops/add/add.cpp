@@ -18,16 +18,10 @@ void bind(registry::KernelArgs args, registry::Binding& b) {
   const runtime::TensorView y = flatten_to_2d(kName, "y", registry::tensor_arg(args, kY));
   const runtime::TensorView out = flatten_to_2d(kName, "out", registry::tensor_arg(args, kOut));
   expect_tensor(kName, "x", x, {DType::bf16, DType::f16, DType::f32}, 2);
-  expect_tensor(kName, "y", y, {x.dtype()}, 2);
-  expect(y.size(0) == x.size(0) && y.size(1) == x.size(1), kName, "y", y, "of x's shape");
-  expect_tensor(kName, "out", out, {x.dtype()}, 2);
-  expect(out.size(0) == x.size(0) && out.size(1) == x.size(1), kName, "out", out, "of x's shape");
   expect_inner_contiguous(kName, "x", x);
-  expect_inner_contiguous(kName, "y", y);
-  expect_inner_contiguous(kName, "out", out);
-  b.variant.push_back(static_cast<std::int64_t>(x.dtype()));
-  b.pick_shape.push_back(x.size(0));
-  b.pick_shape.push_back(x.size(1));
+  expect_matrix(kName, "y", y, x.dtype(), x.size(0), x.size(1), "of x's shape");
+  expect_matrix(kName, "out", out, x.dtype(), x.size(0), x.size(1), "of x's shape");
+  bind_row_shape(b, x);
   b.tensors.push_back(x);
   b.tensors.push_back(y);
   b.tensors.push_back(out);
@@ -55,18 +49,10 @@ void reference(registry::HostArgs& a) {
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {
-  const runtime::TensorView& x = registry::tensor_arg(args, kX);
-  const std::int64_t h = x.size(x.rank() - 1);
-  return registry::pick_by_fields(keys, {{"hidden_size", registry::PickRule::kClosest, h},
-                                         {"num_tokens", registry::PickRule::kAtLeast, x.numel() / h}});
+  return pick_rows(keys, registry::tensor_arg(args, kX), "hidden_size", "num_tokens");
 }
 
-std::vector<CaseKey> input_keys() {
-  std::vector<CaseKey> keys;
-  for (std::int64_t m : token_counts_t14())
-    for (std::int64_t h : {2048, 4096, 8192}) keys.push_back(CaseKey({{"hidden_size", h}, {"num_tokens", m}}));
-  return keys;
-}
+std::vector<CaseKey> input_keys() { return row_keys("hidden_size", "num_tokens", {2048, 4096, 8192}); }
 
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -10,6 +10,7 @@
 #include <tbb/parallel_for.h>
 
 #include "tessera/error.h"
+#include "tessera/registry/picker.h"
 #include "tessera/ir/type.h"
 
 namespace tessera::ops {
@@ -50,6 +51,44 @@ void expect_inner_contiguous(std::string_view kernel, std::string_view arg, cons
 runtime::TensorView reshape_view(const runtime::TensorView& v, std::vector<std::int64_t> shape,
                                  std::vector<std::int64_t> strides) {
   return runtime::TensorView(v.data(), v.dtype(), shape, strides, v.device());
+}
+
+void expect_matrix(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, DType dtype,
+                   std::int64_t rows, std::int64_t cols, std::string_view what) {
+  expect_tensor(kernel, arg, v, {dtype}, 2);
+  expect(v.size(0) == rows && v.size(1) == cols, kernel, arg, v, what);
+  expect_inner_contiguous(kernel, arg, v);
+}
+
+void expect_vector(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, DType dtype,
+                   std::int64_t size) {
+  expect_tensor(kernel, arg, v, {dtype}, 1);
+  expect_dim(kernel, arg, v, 0, size);
+}
+
+void bind_row_shape(registry::Binding& b, const runtime::TensorView& rows) {
+  b.variant.push_back(static_cast<std::int64_t>(rows.dtype()));
+  b.pick_shape.push_back(rows.size(0));
+  b.pick_shape.push_back(rows.size(1));
+}
+
+std::optional<CaseKey> pick_rows(std::span<const CaseKey> keys, const runtime::TensorView& t,
+                                 std::string_view size_field, std::string_view count_field) {
+  const std::int64_t n = t.size(t.rank() - 1);
+  return registry::pick_by_fields(keys, {{std::string(size_field), registry::PickRule::kClosest, n},
+                                         {std::string(count_field), registry::PickRule::kAtLeast, t.numel() / n}});
+}
+
+std::vector<CaseKey> row_keys(std::string_view size_field, std::string_view count_field,
+                              std::initializer_list<std::int64_t> sizes) {
+  std::vector<CaseKey> keys;
+  for (std::int64_t m : token_counts_t14())
+    for (std::int64_t n : sizes) {
+      // Fields in name order, as vLLM's generators spell them (a key keeps its order in files).
+      CaseKey::Field size{std::string(size_field), n}, count{std::string(count_field), m};
+      keys.push_back(size_field < count_field ? CaseKey({size, count}) : CaseKey({count, size}));
+    }
+  return keys;
 }
 
 runtime::TensorView flatten_to_2d(std::string_view kernel, std::string_view arg, const runtime::TensorView& v) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <optional>
+#include <span>
 #include <random>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 #include "tessera/ir/host_tensor.h"
 #include "tessera/keys/case_key.h"
 #include "tessera/registry/kernel_args.h"
+#include "tessera/registry/kernel_spec.h"
 
 namespace tessera::ops {
 
@@ -52,6 +55,25 @@ void expect_dim(std::string_view kernel, std::string_view arg, const runtime::Te
                 std::int64_t size);
 /// Checks that the last dimension is contiguous (stride 1).
 void expect_inner_contiguous(std::string_view kernel, std::string_view arg, const runtime::TensorView& v);
+
+/// Checks a 2-d tensor of `dtype` with `rows` x `cols` elements (`what` names the expected
+/// shape, e.g. "of the input's shape") and a contiguous last dimension.
+void expect_matrix(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, DType dtype,
+                   std::int64_t rows, std::int64_t cols, std::string_view what);
+/// Checks a 1-d tensor of `dtype` and `size` elements (a weight or bias over a row).
+void expect_vector(std::string_view kernel, std::string_view arg, const runtime::TensorView& v, DType dtype,
+                   std::int64_t size);
+
+/// Row-wise ops over [rows, size] (rms_norm, layer_norm, softmax, add): the binding's variant is
+/// `rows`' dtype and the picker's shape (rows, size).
+void bind_row_shape(registry::Binding& b, const runtime::TensorView& rows);
+/// The picker of a row-wise op: the closest tuned `size_field` to `t`'s last dimension, then
+/// the smallest tuned `count_field` >= its number of rows (vLLM's rules).
+std::optional<CaseKey> pick_rows(std::span<const CaseKey> keys, const runtime::TensorView& t,
+                                 std::string_view size_field, std::string_view count_field);
+/// The input generator's keys of a row-wise op: T14 row counts x `sizes`, fields in name order.
+std::vector<CaseKey> row_keys(std::string_view size_field, std::string_view count_field,
+                              std::initializer_list<std::int64_t> sizes);
 
 /// A view of `v`'s memory with another shape and strides (no checks beyond TensorView's).
 runtime::TensorView reshape_view(const runtime::TensorView& v, std::vector<std::int64_t> shape,

@@ -21,13 +21,11 @@ void bind(registry::KernelArgs args, registry::Binding& bd) {
   const runtime::TensorView& b = registry::tensor_arg(args, kB);
   const runtime::TensorView& out = registry::tensor_arg(args, kOut);
   expect_tensor(kName, "a", a, {DType::bf16, DType::f16}, 2);
+  expect_inner_contiguous(kName, "a", a);
   expect_tensor(kName, "b", b, {a.dtype()}, 2);
   expect_dim(kName, "b", b, 0, a.size(1));
-  expect_tensor(kName, "out", out, {a.dtype()}, 2);
-  expect(out.size(0) == a.size(0) && out.size(1) == b.size(1), kName, "out", out, "[a.size(0), b.size(1)]");
-  expect_inner_contiguous(kName, "a", a);
   expect_inner_contiguous(kName, "b", b);
-  expect_inner_contiguous(kName, "out", out);
+  expect_matrix(kName, "out", out, a.dtype(), a.size(0), b.size(1), "[a.size(0), b.size(1)]");
   bd.variant.push_back(static_cast<std::int64_t>(a.dtype()));
   bd.pick_shape.push_back(a.size(0));
   bd.pick_shape.push_back(b.size(1));

@@ -21,15 +21,10 @@ void bind(registry::KernelArgs args, registry::Binding& b) {
   const runtime::TensorView out = flatten_to_2d(kName, "out", registry::tensor_arg(args, kOut));
   const runtime::TensorView& weight = registry::tensor_arg(args, kWeight);
   expect_tensor(kName, "input", input, {DType::bf16, DType::f16, DType::f32}, 2);
-  expect_tensor(kName, "out", out, {input.dtype()}, 2);
-  expect(out.size(0) == input.size(0) && out.size(1) == input.size(1), kName, "out", out, "of the input's shape");
-  expect_tensor(kName, "weight", weight, {input.dtype()}, 1);
-  expect_dim(kName, "weight", weight, 0, input.size(1));
   expect_inner_contiguous(kName, "input", input);
-  expect_inner_contiguous(kName, "out", out);
-  b.variant.push_back(static_cast<std::int64_t>(input.dtype()));
-  b.pick_shape.push_back(input.size(0));
-  b.pick_shape.push_back(input.size(1));
+  expect_matrix(kName, "out", out, input.dtype(), input.size(0), input.size(1), "of the input's shape");
+  expect_vector(kName, "weight", weight, input.dtype(), input.size(1));
+  bind_row_shape(b, input);
   b.tensors.push_back(input);
   b.tensors.push_back(weight);
   b.tensors.push_back(out);
@@ -69,18 +64,10 @@ void reference(registry::HostArgs& a) {
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {
-  const runtime::TensorView& input = registry::tensor_arg(args, kInput);
-  const std::int64_t h = input.size(input.rank() - 1);
-  return registry::pick_by_fields(keys, {{"hidden_size", registry::PickRule::kClosest, h},
-                                         {"num_tokens", registry::PickRule::kAtLeast, input.numel() / h}});
+  return pick_rows(keys, registry::tensor_arg(args, kInput), "hidden_size", "num_tokens");
 }
 
-std::vector<CaseKey> input_keys() {
-  std::vector<CaseKey> keys;
-  for (std::int64_t m : token_counts_t14())
-    for (std::int64_t h : {2048, 4096, 8192}) keys.push_back(CaseKey({{"hidden_size", h}, {"num_tokens", m}}));
-  return keys;
-}
+std::vector<CaseKey> input_keys() { return row_keys("hidden_size", "num_tokens", {2048, 4096, 8192}); }
 
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -20,13 +20,9 @@ void bind(registry::KernelArgs args, registry::Binding& b) {
   const runtime::TensorView input = flatten_to_2d(kName, "input", registry::tensor_arg(args, kInput));
   const runtime::TensorView out = flatten_to_2d(kName, "out", registry::tensor_arg(args, kOut));
   expect_tensor(kName, "input", input, {DType::bf16, DType::f16, DType::f32}, 2);
-  expect_tensor(kName, "out", out, {input.dtype()}, 2);
-  expect(out.size(0) == input.size(0) && out.size(1) == input.size(1), kName, "out", out, "of the input's shape");
   expect_inner_contiguous(kName, "input", input);
-  expect_inner_contiguous(kName, "out", out);
-  b.variant.push_back(static_cast<std::int64_t>(input.dtype()));
-  b.pick_shape.push_back(input.size(0));
-  b.pick_shape.push_back(input.size(1));
+  expect_matrix(kName, "out", out, input.dtype(), input.size(0), input.size(1), "of the input's shape");
+  bind_row_shape(b, input);
   b.tensors.push_back(input);
   b.tensors.push_back(out);
 }
@@ -59,18 +55,10 @@ void reference(registry::HostArgs& a) {
 }
 
 std::optional<CaseKey> pick(registry::KernelArgs args, std::span<const CaseKey> keys) {
-  const runtime::TensorView& input = registry::tensor_arg(args, kInput);
-  const std::int64_t n = input.size(input.rank() - 1);
-  return registry::pick_by_fields(keys, {{"row_size", registry::PickRule::kClosest, n},
-                                         {"num_rows", registry::PickRule::kAtLeast, input.numel() / n}});
+  return pick_rows(keys, registry::tensor_arg(args, kInput), "row_size", "num_rows");
 }
 
-std::vector<CaseKey> input_keys() {
-  std::vector<CaseKey> keys;
-  for (std::int64_t m : token_counts_t14())
-    for (std::int64_t n : {1024, 4096, 8192}) keys.push_back(CaseKey({{"num_rows", m}, {"row_size", n}}));
-  return keys;
-}
+std::vector<CaseKey> input_keys() { return row_keys("row_size", "num_rows", {1024, 4096, 8192}); }
 
 registry::HostArgs make_inputs(const CaseKey& key, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
