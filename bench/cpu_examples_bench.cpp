@@ -76,6 +76,32 @@ void rows_parallel(std::int64_t rows, Body&& body) {
   });
 }
 
+/// Reductions of f(j) over j in [0, n), n a multiple of 16, in 16 partials: the blocked form
+/// g++ vectorizes (`acc[j % 16] += ...` and std::max stayed scalar), so the oneTBB loops are a
+/// fair hand-written baseline.
+template <typename F>
+float sum16(std::int64_t n, F&& f) {
+  float acc[16] = {};
+  for (std::int64_t j = 0; j < n; j += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += f(j + l);
+  float s = 0;
+  for (float a : acc) s += a;
+  return s;
+}
+template <typename F>
+float max16(std::int64_t n, float init, F&& f) {
+  float acc[16];
+  for (float& a : acc) a = init;
+  for (std::int64_t j = 0; j < n; j += 16)
+    for (int l = 0; l < 16; ++l) {
+      const float v = f(j + l);
+      acc[l] = v > acc[l] ? v : acc[l];
+    }
+  float m = init;
+  for (float a : acc) m = a > m ? a : m;
+  return m;
+}
+
 /// The example's kernel with the given configs (several: the light autotune picks on the first
 /// call, which the benchmark's warm-up absorbs).
 std::unique_ptr<lang::Kernel> kernel(ir::Kernel def, std::vector<Config> configs) {
@@ -152,11 +178,14 @@ void BM_silu_mul_fp8_tbb(benchmark::State& state) {
   for (auto _ : state) {
     const float inv = 1.0f / *scale.as<float>();
     rows_parallel(kRows, [&](std::int64_t i) {
+      // Locals: a store through std::uint8_t* may alias what the lambda reads by reference.
       const std::uint16_t* row = px + i * kCols;
+      std::uint8_t* o = po + i * d;
+      const float s = inv;
       for (std::int64_t j = 0; j < d; ++j) {
         const float a = bf16_to_float(row[j]), b = bf16_to_float(row[j + d]);
         const float prod = pre::round_bf16(pre::round_bf16(pre::silu_fast(a)) * b);  // Tessera's fast math
-        po[i * d + j] = pre::f8e4m3fn_from_float_fast(prod * inv);
+        o[j] = pre::f8e4m3fn_from_float_fast(prod * s);
       }
     });
   }
@@ -186,13 +215,10 @@ void BM_rms_norm_tbb(benchmark::State& state) {
   for (auto _ : state)
     rows_parallel(kRows, [&](std::int64_t i) {
       const std::uint16_t* row = px + i * kCols;
-      float acc[16] = {};
-      for (std::int64_t j = 0; j < kCols; ++j) {
+      const float ss = sum16(kCols, [&](std::int64_t j) {
         const float v = bf16_to_float(row[j]);
-        acc[j % 16] += v * v;
-      }
-      float ss = 0;
-      for (float a : acc) ss += a;
+        return v * v;
+      });
       const float inv = 1.0f / std::sqrt(ss / float(kCols) + 1e-6f);
       for (std::int64_t j = 0; j < kCols; ++j)
         po[i * kCols + j] = bf16_from_float(bf16_to_float(row[j]) * inv * bf16_to_float(pw[j]));
@@ -216,15 +242,9 @@ void BM_softmax_tbb(benchmark::State& state) {
     rows_parallel(kRows, [&](std::int64_t i) {
       const float* row = px + i * kCols;
       float* o = po + i * kCols;
-      float mx = -INFINITY;
-      for (std::int64_t j = 0; j < kCols; ++j) mx = std::max(mx, row[j]);
-      float acc[16] = {};
-      for (std::int64_t j = 0; j < kCols; ++j) {
-        o[j] = pre::exp_fast(row[j] - mx);  // the fast exp Tessera uses (MathMode::fast)
-        acc[j % 16] += o[j];
-      }
-      float s = 0;
-      for (float a : acc) s += a;
+      const float mx = max16(kCols, -INFINITY, [&](std::int64_t j) { return row[j]; });
+      for (std::int64_t j = 0; j < kCols; ++j) o[j] = pre::exp_fast(row[j] - mx);  // Tessera's fast exp
+      const float s = sum16(kCols, [&](std::int64_t j) { return o[j]; });
       const float inv = 1.0f / s;
       for (std::int64_t j = 0; j < kCols; ++j) o[j] *= inv;
     });
@@ -248,18 +268,11 @@ void BM_layer_norm_tbb(benchmark::State& state) {
   for (auto _ : state)
     rows_parallel(kRows, [&](std::int64_t i) {
       const std::uint16_t* row = px + i * kCols;
-      float acc[16] = {};
-      for (std::int64_t j = 0; j < kCols; ++j) acc[j % 16] += bf16_to_float(row[j]);
-      float s = 0;
-      for (float a : acc) s += a;
-      const float mean = s / float(kCols);
-      float vacc[16] = {};
-      for (std::int64_t j = 0; j < kCols; ++j) {
+      const float mean = sum16(kCols, [&](std::int64_t j) { return bf16_to_float(row[j]); }) / float(kCols);
+      const float v = sum16(kCols, [&](std::int64_t j) {
         const float c = bf16_to_float(row[j]) - mean;
-        vacc[j % 16] += c * c;
-      }
-      float v = 0;
-      for (float a : vacc) v += a;
+        return c * c;
+      });
       const float inv = 1.0f / std::sqrt(v / float(kCols) + 1e-5f);
       for (std::int64_t j = 0; j < kCols; ++j)
         po[i * kCols + j] =
@@ -290,15 +303,13 @@ void BM_quant_tbb(benchmark::State& state) {
   for (auto _ : state)
     rows_parallel(kRows, [&](std::int64_t i) {
       const std::uint16_t* row = px + i * kCols;
-      float acc[16] = {};
-      for (std::int64_t j = 0; j < kCols; ++j) acc[j % 16] = std::max(acc[j % 16], std::fabs(bf16_to_float(row[j])));
-      float amax = 0;
-      for (float a : acc) amax = std::max(amax, a);
+      std::uint8_t* o = pr + i * kCols;  // a local: a uint8_t store may alias the lambda's references
+      const float amax = max16(kCols, 0.0f, [&](std::int64_t j) { return std::fabs(bf16_to_float(row[j])); });
       const float s = std::max(amax * (1.0f / 448.0f), 1.0f / (448.0f * 512.0f));
       ps[i] = s;
       const float inv = 1.0f / s;
       for (std::int64_t j = 0; j < kCols; ++j)
-        pr[i * kCols + j] = pre::f8e4m3fn_from_float_fast(std::clamp(bf16_to_float(row[j]) * inv, -448.0f, 448.0f));
+        o[j] = pre::f8e4m3fn_from_float_fast(std::clamp(bf16_to_float(row[j]) * inv, -448.0f, 448.0f));
     });
   set_bytes(state, kQuantBytes);
 }
